@@ -1,0 +1,811 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "at/engine_internal.h"
+
+/* ------------------------------------------------------------ memory */
+
+static size_t align_up(size_t n)
+{
+    const size_t a = sizeof(void *) > 4 ? sizeof(void *) : 4;
+    return (n + a - 1) & ~(a - 1);
+}
+
+void qlw_at_config_default(qlw_at_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->line_max = 1100;
+    cfg->cmd_max = 1100;
+    cfg->resp_size = 1536;
+    cfg->resp_lines_max = 24;
+    cfg->urc_queue_size = 1024;
+    cfg->handlers_max = 8;
+    cfg->boot_timeout_ms = 15000;
+    cfg->guard_ms = 200;
+}
+
+static bool config_valid(const qlw_at_config *cfg)
+{
+    return cfg->line_max >= 16 && cfg->cmd_max >= 16 && cfg->resp_size >= 16 &&
+           cfg->resp_lines_max >= 1 && cfg->urc_queue_size >= 2 * QLW_URCQ_EVENT_RESERVE &&
+           cfg->handlers_max >= 1 && cfg->line_max < 65000 && cfg->urc_queue_size < 65536u * 16u &&
+           (cfg->urc_table_len == 0 || cfg->urc_table);
+}
+
+/* Sizes of the regions carved from one block, in order. */
+static void layout(const qlw_at_config *cfg, size_t sizes[6])
+{
+    sizes[0] = align_up(sizeof(struct qlw_at));
+    sizes[1] = align_up(cfg->line_max + 1);
+    sizes[2] = align_up(cfg->cmd_max + 2);
+    sizes[3] = align_up(cfg->resp_size);
+    sizes[4] = align_up(cfg->resp_lines_max * sizeof(char *));
+    sizes[5] = align_up(qlw_urcq_mem_size(cfg->urc_queue_size)) +
+               align_up(cfg->handlers_max * sizeof(qlw_handler));
+}
+
+size_t qlw_at_mem_size(const qlw_at_config *cfg)
+{
+    size_t sizes[6], total = 0;
+
+    if (cfg == NULL || !config_valid(cfg))
+        return 0;
+    layout(cfg, sizes);
+    for (int i = 0; i < 6; i++)
+        total += sizes[i];
+    return total;
+}
+
+int qlw_at_init(qlw_at **out, void *mem, size_t mem_size, const qlw_at_config *cfg, qlw_io *io)
+{
+    size_t sizes[6];
+    uint8_t *p = mem;
+    qlw_at *at;
+
+    if (out == NULL || mem == NULL || cfg == NULL || io == NULL || !config_valid(cfg))
+        return QLW_ERR_ARG;
+    if (mem_size < qlw_at_mem_size(cfg))
+        return QLW_ERR_NOMEM;
+    layout(cfg, sizes);
+    memset(mem, 0, qlw_at_mem_size(cfg));
+    at = (qlw_at *)mem;
+    at->cfg = *cfg;
+    at->io = io;
+    p += sizes[0];
+    qlw_reader_init(&at->rd, (char *)p, cfg->line_max + 1);
+    p += sizes[1];
+    at->tx = (char *)p;
+    p += sizes[2];
+    at->resp_buf = (char *)p;
+    p += sizes[3];
+    at->resp_lines = (const char **)(void *)p;
+    p += sizes[4];
+    qlw_urcq_init(&at->urcq, p, cfg->urc_queue_size);
+    p += align_up(qlw_urcq_mem_size(cfg->urc_queue_size));
+    at->handlers = (qlw_handler *)(void *)p;
+    at->last_rx_ms = qlw_io_now_ms(io);
+    *out = at;
+    return QLW_OK;
+}
+
+int qlw_at_open(qlw_at **out, const qlw_at_config *cfg, qlw_io *io)
+{
+    qlw_at_config def;
+    void *mem;
+    int rc;
+
+    if (cfg == NULL) {
+        qlw_at_config_default(&def);
+        cfg = &def;
+    }
+    if (out == NULL || qlw_at_mem_size(cfg) == 0)
+        return QLW_ERR_ARG;
+    mem = malloc(qlw_at_mem_size(cfg));
+    if (mem == NULL)
+        return QLW_ERR_NOMEM;
+    rc = qlw_at_init(out, mem, qlw_at_mem_size(cfg), cfg, io);
+    if (rc != QLW_OK) {
+        free(mem);
+        return rc;
+    }
+    (*out)->owns_mem = true;
+    return QLW_OK;
+}
+
+void qlw_at_close(qlw_at *at)
+{
+    if (at != NULL && at->owns_mem)
+        free(at);
+}
+
+/* ----------------------------------------------------------- queueing */
+
+static uint32_t now_ms(const qlw_at *at)
+{
+    return qlw_io_now_ms(at->io);
+}
+
+static void queue_event(qlw_at *at, qlw_at_event ev, uint32_t count)
+{
+    /* The reserve keeps room for events; losing one is counted like a URC. */
+    if (!qlw_urcq_push_event(&at->urcq, ev, count, now_ms(at)))
+        at->urc_dropped_unreported++;
+}
+
+static void queue_urc(qlw_at *at, const char *text, size_t len, unsigned flags)
+{
+    if (qlw_urcq_push_line(&at->urcq, text, len, flags, now_ms(at))) {
+        at->stats.urcs++;
+    } else {
+        at->stats.urcs_dropped++;
+        at->urc_dropped_unreported++;
+    }
+}
+
+/* -------------------------------------------------------- completion */
+
+static void complete(qlw_at *at, qlw_at_result result, int code, const char *final)
+{
+    qlw_at_response *r = &at->resp;
+    size_t n = strlen(final);
+
+    if (n >= sizeof(at->final))
+        n = sizeof(at->final) - 1;
+    memcpy(at->final, final, n);
+    at->final[n] = '\0';
+    at->tx[at->tx_len - 1] = '\0'; /* the CR is out (or never will be): keep the text */
+    r->command = at->tx;
+    r->result = result;
+    r->code = code;
+    r->final = at->final;
+    r->line_count = at->resp_count;
+    r->lines = at->resp_lines;
+    r->elapsed_ms = (uint32_t)qlw_ms_diff(now_ms(at), at->start_ms);
+    at->phase = QLW_PHASE_IDLE;
+    at->rd.want_prompt = false;
+    at->completed = true;
+    at->stats.commands++;
+    if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED) {
+        at->stale = true;
+        at->stale_since_ms = now_ms(at);
+    }
+    if (result == QLW_AT_RESULT_TIMEOUT)
+        at->stats.timeouts++;
+}
+
+static void add_resp_line(qlw_at *at, const char *text, size_t len)
+{
+    char *dst = at->resp_buf + at->resp_used;
+
+    if (at->resp_count >= at->cfg.resp_lines_max || at->resp_used + len + 1 > at->cfg.resp_size) {
+        at->resp.truncated = true;
+        return;
+    }
+    memcpy(dst, text, len);
+    dst[len] = '\0';
+    at->resp_lines[at->resp_count++] = dst;
+    at->resp_used += len + 1;
+    at->got_line = true;
+}
+
+/* ------------------------------------------------------ classification */
+
+static bool in_flight(const qlw_at *at)
+{
+    return at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT;
+}
+
+static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
+{
+    for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
+        if (qlw_prefix_match(line, len, at->cfg.urc_table[i].prefix))
+            return &at->cfg.urc_table[i];
+    }
+    return NULL;
+}
+
+/* Parses "+CME ERROR: 513" (space optional); -1 when the code is not a number. */
+static int error_code(const char *p)
+{
+    long v = 0;
+    int digits = 0;
+
+    while (*p == ' ')
+        p++;
+    for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+        v = v * 10 + (*p - '0');
+    return digits > 0 && *p == '\0' ? (int)v : -1;
+}
+
+static bool list_match(const char *const *list, const char *line, size_t len)
+{
+    for (; list != NULL && *list != NULL; list++) {
+        if (qlw_prefix_match(line, len, *list))
+            return true;
+    }
+    return false;
+}
+
+/* Returns true when the line was a final result of the command in flight. */
+static bool take_final(qlw_at *at, const char *line, size_t len)
+{
+    if (strcmp(line, "OK") == 0) {
+        if (++at->finals_seen >= at->finals_expected)
+            complete(at, QLW_AT_RESULT_OK, -1, line);
+        return true;
+    }
+    if (strcmp(line, "ERROR") == 0) {
+        complete(at, QLW_AT_RESULT_ERROR, -1, line);
+        return true;
+    }
+    if (strncmp(line, "+CME ERROR:", 11) == 0) {
+        complete(at, QLW_AT_RESULT_CME_ERROR, error_code(line + 11), line);
+        return true;
+    }
+    if (strncmp(line, "+CMS ERROR:", 11) == 0) {
+        complete(at, QLW_AT_RESULT_CMS_ERROR, error_code(line + 11), line);
+        return true;
+    }
+    if (list_match(at->cmd.finals, line, len)) {
+        complete(at, QLW_AT_RESULT_FINAL, -1, line);
+        return true;
+    }
+    return false;
+}
+
+static bool is_final_token(const char *line)
+{
+    return strcmp(line, "OK") == 0 || strcmp(line, "ERROR") == 0 ||
+           strncmp(line, "+CME ERROR:", 11) == 0 || strncmp(line, "+CMS ERROR:", 11) == 0;
+}
+
+static void start_boot(qlw_at *at)
+{
+    if (in_flight(at) || at->phase == QLW_PHASE_WRITING)
+        complete(at, QLW_AT_RESULT_REBOOTED, -1, "");
+    if (!at->booting) {
+        at->booting = true;
+        at->stats.reboots++;
+        queue_event(at, QLW_AT_EV_BOOT_START, 0);
+    }
+    at->boot_deadline_ms = now_ms(at) + at->cfg.boot_timeout_ms;
+}
+
+static void boot_line(qlw_at *at, const char *line, size_t len, unsigned flags)
+{
+    if (at->cfg.boot_end != NULL && strcmp(line, at->cfg.boot_end) == 0) {
+        at->booting = false;
+        queue_urc(at, line, len, flags | QLW_LINE_BOOT | QLW_LINE_BOOT_END);
+        queue_event(at, QLW_AT_EV_BOOT_END, 0);
+        return;
+    }
+    queue_urc(at, line, len, flags | QLW_LINE_BOOT);
+}
+
+/* Lines of the command in flight (steps 2-4 and 6 of the rule in at.h). */
+static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled)
+{
+    const qlw_at_cmd *c = &at->cmd;
+
+    if (!at->got_line && !(c->flags & QLW_AT_CMD_NO_ECHO) && len == at->tx_len - 1 &&
+        memcmp(line, at->tx, len) == 0) {
+        at->stats.echoes++;
+        return true;
+    }
+    if (take_final(at, line, len))
+        return true;
+    if (garbled)
+        return false;
+    if (list_match(c->prefixes, line, len) &&
+        (c->accept == NULL || c->accept(c->accept_ctx, line, len))) {
+        add_resp_line(at, line, len);
+        return true;
+    }
+    if (urc_def(at, line, len) != NULL)
+        return false;
+    if ((c->flags & QLW_AT_CMD_BARE) && line[0] != '+') {
+        add_resp_line(at, line, len);
+        return true;
+    }
+    return false;
+}
+
+static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
+{
+    unsigned flags = garbled ? QLW_LINE_GARBLED : 0;
+    const qlw_at_urc_def *def;
+
+    at->stats.lines++;
+    if (at->booting) {
+        boot_line(at, line, len, flags);
+        return;
+    }
+    def = urc_def(at, line, len);
+    if (def != NULL && (def->flags & QLW_URC_REBOOT) &&
+        !(in_flight(at) && list_match(at->cmd.finals, line, len))) {
+        start_boot(at);
+        boot_line(at, line, len, flags);
+        return;
+    }
+    if (in_flight(at) && take_response(at, line, len, garbled))
+        return;
+    if (is_final_token(line)) {
+        at->stats.stale_finals++;
+        queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
+        return;
+    }
+    queue_urc(at, line, len, flags);
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void io_failed(qlw_at *at, int err)
+{
+    if (at->phase != QLW_PHASE_IDLE)
+        complete(at, QLW_AT_RESULT_IO_ERROR, err, "");
+    queue_event(at, QLW_AT_EV_IO_ERROR, (uint32_t)-err);
+}
+
+static bool guard_holds(const qlw_at *at, uint32_t now)
+{
+    uint32_t quiet = at->cfg.guard_ms;
+
+    if (!at->stale || at->tx_pos > 0)
+        return false;
+    return !qlw_ms_reached(now, at->stale_since_ms + quiet) ||
+           !qlw_ms_reached(now, at->last_rx_ms + quiet);
+}
+
+static int write_some(qlw_at *at, const uint8_t *data, size_t len, size_t *pos)
+{
+    int n = qlw_io_write(at->io, data + *pos, len - *pos);
+
+    if (n < 0)
+        return n;
+    if (n > 0 && at->cfg.trace)
+        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_TX, data + *pos, (size_t)n, now_ms(at));
+    *pos += (size_t)n;
+    at->stats.bytes_tx += (uint32_t)n;
+    return QLW_OK;
+}
+
+static void all_written(qlw_at *at, uint32_t now)
+{
+    at->stale = false;
+    at->deadline_ms = now + at->cmd.timeout_ms;
+    if ((at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
+        at->phase = QLW_PHASE_PROMPT;
+        at->rd.want_prompt = true;
+    } else {
+        at->phase = QLW_PHASE_WAITING;
+    }
+}
+
+static int flush_tx(qlw_at *at)
+{
+    uint32_t now = now_ms(at);
+    int rc;
+
+    if (at->phase != QLW_PHASE_WRITING || guard_holds(at, now))
+        return QLW_OK;
+    if (at->tx_pos == 0 && !at->sending_payload)
+        at->start_ms = now;
+    if (at->sending_payload)
+        rc = write_some(at, at->cmd.payload, at->cmd.payload_len, &at->payload_pos);
+    else
+        rc = write_some(at, (const uint8_t *)at->tx, at->tx_len, &at->tx_pos);
+    if (rc < 0) {
+        io_failed(at, rc);
+        return rc;
+    }
+    if (at->sending_payload ? at->payload_pos == at->cmd.payload_len : at->tx_pos == at->tx_len)
+        all_written(at, now_ms(at));
+    return QLW_OK;
+}
+
+/* ------------------------------------------------------------ sending */
+
+static int check_text(const qlw_at *at, const char *text)
+{
+    size_t n;
+
+    if (text == NULL || text[0] == '\0')
+        return QLW_ERR_ARG;
+    n = strlen(text);
+    if (n > at->cfg.cmd_max)
+        return QLW_ERR_OVERFLOW;
+    if (strpbrk(text, "\r\n") != NULL)
+        return QLW_ERR_ARG;
+    return QLW_OK;
+}
+
+int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ctx)
+{
+    int rc;
+    size_t n;
+
+    if (at == NULL || cmd == NULL)
+        return QLW_ERR_ARG;
+    if (at->phase != QLW_PHASE_IDLE)
+        return QLW_ERR_BUSY;
+    rc = check_text(at, cmd->text);
+    if (rc != QLW_OK)
+        return rc;
+    n = strlen(cmd->text);
+    memcpy(at->tx, cmd->text, n);
+    at->tx[n] = '\r';
+    at->tx[n + 1] = '\0';
+    at->cmd = *cmd;
+    at->cmd.text = at->tx; /* the caller's buffer may go away; keep our copy */
+    at->tx_len = n + 1;
+    at->tx_pos = 0;
+    at->payload_pos = 0;
+    at->sending_payload = false;
+    at->got_line = false;
+    at->finals_expected = qlw_count_chained(cmd->text);
+    at->finals_seen = 0;
+    at->done = done;
+    at->done_ctx = ctx;
+    at->resp_used = 0;
+    at->resp_count = 0;
+    memset(&at->resp, 0, sizeof(at->resp));
+    at->phase = QLW_PHASE_WRITING;
+    at->start_ms = now_ms(at);
+    /* A port that never drains must not hang the command: the clock runs while writing. */
+    at->deadline_ms = at->start_ms + at->cfg.guard_ms + cmd->timeout_ms;
+    flush_tx(at);
+    return QLW_OK;
+}
+
+int qlw_at_send_raw(qlw_at *at, const char *text, uint32_t timeout_ms, qlw_at_done_fn done,
+                    void *ctx)
+{
+    if (at == NULL)
+        return QLW_ERR_ARG;
+    if (at->phase != QLW_PHASE_IDLE)
+        return QLW_ERR_BUSY;
+    qlw_raw_cmd_build(&at->raw, text ? text : "", timeout_ms);
+    return qlw_at_send(at, &at->raw.cmd, done, ctx);
+}
+
+/* ---------------------------------------------------------- dispatch */
+
+static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
+{
+    for (size_t i = 0; i < at->handler_count; i++) {
+        const qlw_handler *h = &at->handlers[i];
+
+        if (rec->kind == QLW_URCQ_EVENT && h->event != NULL) {
+            h->event(h->ctx, (qlw_at_event)rec->flags, rec->value);
+        } else if (rec->kind == QLW_URCQ_LINE && h->urc != NULL) {
+            qlw_at_line line = {(const char *)(rec + 1), rec->value, rec->flags, rec->time_ms};
+
+            if (qlw_prefix_match(line.text, line.len, h->prefix))
+                h->urc(h->ctx, &line);
+        }
+    }
+}
+
+static void report_overflow(qlw_at *at)
+{
+    qlw_urcq_rec rec = {0, QLW_URCQ_EVENT, QLW_AT_EV_URC_OVERFLOW, now_ms(at), 0};
+
+    rec.value = at->urc_dropped_unreported;
+    at->urc_dropped_unreported = 0;
+    dispatch_record(at, &rec);
+}
+
+/* Queued URCs first (they arrived before the final result), then the completion. */
+static void dispatch(qlw_at *at)
+{
+    const qlw_urcq_rec *rec;
+
+    at->in_dispatch = true;
+    while ((rec = qlw_urcq_peek(&at->urcq)) != NULL) {
+        dispatch_record(at, rec);
+        qlw_urcq_pop(&at->urcq);
+    }
+    if (at->urc_dropped_unreported > 0)
+        report_overflow(at);
+    if (at->completed) {
+        at->completed = false;
+        if (at->done != NULL)
+            at->done(at->done_ctx, &at->resp);
+    }
+    at->in_dispatch = false;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static void reader_event(qlw_at *at, qlw_rd_event ev)
+{
+    switch (ev) {
+    case QLW_RD_LINE:
+        classify(at, at->rd.buf, at->rd.line_len, at->rd.last_garbled);
+        break;
+    case QLW_RD_EMPTY:
+        at->stats.empty_lines++;
+        break;
+    case QLW_RD_OVERFLOW:
+        at->stats.lines_overflowed++;
+        queue_event(at, QLW_AT_EV_LINE_OVERFLOW, (uint32_t)at->rd.last_overflow_bytes);
+        break;
+    case QLW_RD_PROMPT:
+        if (at->phase == QLW_PHASE_PROMPT) {
+            at->rd.want_prompt = false;
+            at->sending_payload = true;
+            at->phase = QLW_PHASE_WRITING;
+            flush_tx(at);
+        }
+        break;
+    case QLW_RD_NONE:
+        break;
+    }
+}
+
+/* Feeds buffered bytes; stops right after a completion so it is dispatched in order. */
+static void feed(qlw_at *at)
+{
+    while (at->rx_pos < at->rx_len && !at->completed) {
+        qlw_rd_event ev;
+        size_t used = qlw_reader_feed(&at->rd, at->rx + at->rx_pos, at->rx_len - at->rx_pos, &ev);
+
+        at->rx_pos += used;
+        reader_event(at, ev);
+    }
+    at->stats.garbage_bytes = at->rd.garbage_bytes;
+}
+
+static int fill(qlw_at *at)
+{
+    int n = qlw_io_read(at->io, at->rx, sizeof(at->rx));
+
+    if (n <= 0)
+        return n;
+    at->last_rx_ms = now_ms(at);
+    at->stats.bytes_rx += (uint32_t)n;
+    if (at->cfg.trace)
+        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_RX, at->rx, (size_t)n, at->last_rx_ms);
+    at->rx_len = (size_t)n;
+    at->rx_pos = 0;
+    return n;
+}
+
+static void expire(qlw_at *at)
+{
+    uint32_t now = now_ms(at);
+
+    if (at->phase != QLW_PHASE_IDLE && qlw_ms_reached(now, at->deadline_ms))
+        complete(at, QLW_AT_RESULT_TIMEOUT, -1, "");
+    if (at->booting && qlw_ms_reached(now, at->boot_deadline_ms)) {
+        at->booting = false;
+        queue_event(at, QLW_AT_EV_BOOT_TIMEOUT, 0);
+    }
+}
+
+/* Bounds the work of one call so that a flooding modem cannot starve the caller's loop. */
+#define QLW_AT_MAX_READS_PER_PROCESS 64
+
+int qlw_at_process(qlw_at *at)
+{
+    int rc = QLW_OK;
+
+    if (at == NULL)
+        return QLW_ERR_ARG;
+    if (at->in_dispatch)
+        return QLW_ERR_STATE;
+    flush_tx(at);
+    for (int reads = 0; reads < QLW_AT_MAX_READS_PER_PROCESS;) {
+        if (at->rx_pos == at->rx_len) {
+            int n = fill(at);
+
+            if (n < 0) {
+                io_failed(at, n);
+                rc = n;
+                break;
+            }
+            if (n == 0)
+                break;
+            reads++;
+        }
+        feed(at);
+        /* Dispatch per chunk: keeps the queue short under a flood. */
+        if (at->completed || at->rx_pos == at->rx_len) {
+            dispatch(at);
+            flush_tx(at);
+        }
+    }
+    expire(at);
+    dispatch(at);
+    flush_tx(at);
+    return rc;
+}
+
+static void earliest(int32_t *best, int32_t t)
+{
+    if (t < 0)
+        t = 0;
+    if (*best < 0 || t < *best)
+        *best = t;
+}
+
+int32_t qlw_at_next_timeout_ms(qlw_at *at)
+{
+    uint32_t now = now_ms(at);
+    int32_t best = -1;
+
+    if (at->rx_pos < at->rx_len || qlw_urcq_peek(&at->urcq) != NULL || at->completed)
+        return 0;
+    if (at->phase != QLW_PHASE_IDLE)
+        earliest(&best, qlw_ms_diff(at->deadline_ms, now));
+    if (at->phase == QLW_PHASE_WRITING) /* the guard, or a short write to retry */
+        earliest(&best, guard_holds(at, now) ? (int32_t)at->cfg.guard_ms : 10);
+    if (at->booting)
+        earliest(&best, qlw_ms_diff(at->boot_deadline_ms, now));
+    return best;
+}
+
+int qlw_at_fd(qlw_at *at)
+{
+    return at ? qlw_io_fd(at->io) : -1;
+}
+
+int qlw_at_poll(qlw_at *at, uint32_t max_ms)
+{
+    int32_t next;
+    int rc;
+
+    if (at == NULL)
+        return QLW_ERR_ARG;
+    if (at->in_dispatch)
+        return QLW_ERR_STATE;
+    next = qlw_at_next_timeout_ms(at);
+    if (next >= 0 && (uint32_t)next < max_ms)
+        max_ms = (uint32_t)next;
+    if (max_ms > 0) {
+        rc = qlw_io_wait(at->io, max_ms);
+        if (rc < 0) {
+            io_failed(at, rc);
+            dispatch(at);
+            return rc;
+        }
+    }
+    return qlw_at_process(at);
+}
+
+static void exec_done(void *ctx, const qlw_at_response *resp)
+{
+    *(const qlw_at_response **)ctx = resp;
+}
+
+int qlw_at_exec(qlw_at *at, const qlw_at_cmd *cmd, const qlw_at_response **resp)
+{
+    const qlw_at_response *r = NULL;
+    int rc;
+
+    if (at == NULL)
+        return QLW_ERR_ARG;
+    if (at->in_dispatch)
+        return QLW_ERR_STATE;
+    rc = qlw_at_send(at, cmd, exec_done, &r);
+    if (rc != QLW_OK)
+        return rc;
+    while (r == NULL) {
+        rc = qlw_at_poll(at, UINT32_MAX / 2);
+        if (rc < 0 && r == NULL)
+            return rc; /* cannot happen: an I/O error completes the command */
+    }
+    if (resp != NULL)
+        *resp = r;
+    if (r->result == QLW_AT_RESULT_IO_ERROR && r->code < 0)
+        return r->code; /* the transport's own error, e.g. QLW_ERR_PORT_GONE */
+    return qlw_at_result_err(r->result);
+}
+
+int qlw_at_exec_raw(qlw_at *at, const char *text, uint32_t timeout_ms, const qlw_at_response **resp)
+{
+    if (at == NULL)
+        return QLW_ERR_ARG;
+    if (at->phase != QLW_PHASE_IDLE)
+        return QLW_ERR_BUSY;
+    qlw_raw_cmd_build(&at->raw, text ? text : "", timeout_ms);
+    return qlw_at_exec(at, &at->raw.cmd, resp);
+}
+
+bool qlw_at_busy(const qlw_at *at)
+{
+    return at != NULL && at->phase != QLW_PHASE_IDLE;
+}
+
+bool qlw_at_booting(const qlw_at *at)
+{
+    return at != NULL && at->booting;
+}
+
+int qlw_at_cancel(qlw_at *at)
+{
+    if (at == NULL)
+        return QLW_ERR_ARG;
+    if (at->phase == QLW_PHASE_IDLE)
+        return QLW_ERR_STATE;
+    complete(at, QLW_AT_RESULT_CANCELLED, -1, "");
+    if (!at->in_dispatch)
+        dispatch(at);
+    return QLW_OK;
+}
+
+/* ----------------------------------------------------------- handlers */
+
+static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at_event_fn ev,
+                       void *ctx)
+{
+    qlw_handler *h;
+
+    if (prefix == NULL)
+        prefix = "";
+    if (strlen(prefix) >= QLW_AT_PREFIX_MAX)
+        return QLW_ERR_ARG;
+    if (at->handler_count >= at->cfg.handlers_max)
+        return QLW_ERR_NOMEM;
+    h = &at->handlers[at->handler_count++];
+    strcpy(h->prefix, prefix);
+    h->urc = urc;
+    h->event = ev;
+    h->ctx = ctx;
+    return QLW_OK;
+}
+
+int qlw_at_add_urc_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn fn, void *ctx)
+{
+    if (at == NULL || fn == NULL)
+        return QLW_ERR_ARG;
+    return add_handler(at, prefix, fn, NULL, ctx);
+}
+
+int qlw_at_add_event_handler(qlw_at *at, qlw_at_event_fn fn, void *ctx)
+{
+    if (at == NULL || fn == NULL)
+        return QLW_ERR_ARG;
+    return add_handler(at, "", NULL, fn, ctx);
+}
+
+int qlw_at_remove_handlers(qlw_at *at, void *ctx)
+{
+    size_t kept = 0;
+    int removed = 0;
+
+    if (at == NULL)
+        return 0;
+    for (size_t i = 0; i < at->handler_count; i++) {
+        if (at->handlers[i].ctx == ctx)
+            removed++;
+        else
+            at->handlers[kept++] = at->handlers[i];
+    }
+    at->handler_count = kept;
+    return removed;
+}
+
+void qlw_at_set_trace(qlw_at *at, qlw_trace_fn fn, void *ctx)
+{
+    if (at == NULL)
+        return;
+    at->cfg.trace = fn;
+    at->cfg.trace_ctx = ctx;
+}
+
+void qlw_at_get_stats(const qlw_at *at, qlw_at_stats *out)
+{
+    if (at != NULL && out != NULL)
+        *out = at->stats;
+}
+
+qlw_io *qlw_at_io(qlw_at *at)
+{
+    return at ? at->io : NULL;
+}
+
+uint32_t qlw_at_now_ms(const qlw_at *at)
+{
+    return now_ms(at);
+}

@@ -1,0 +1,94 @@
+/* State of an AT engine handle; shared by the files of lib/at only. */
+#ifndef QLW_AT_ENGINE_INTERNAL_H
+#define QLW_AT_ENGINE_INTERNAL_H
+
+#include "qlwm2m/at.h"
+
+#include "at/reader.h"
+#include "at/urcq.h"
+
+#define QLW_AT_RX_CHUNK     256u
+#define QLW_AT_PREFIX_MAX   24u
+#define QLW_AT_RAW_PREFIXES 8u
+#define QLW_AT_FINAL_MAX    48u
+
+typedef enum qlw_phase {
+    QLW_PHASE_IDLE = 0,
+    QLW_PHASE_WRITING, /* command bytes (or the payload) still to write */
+    QLW_PHASE_PROMPT,  /* text written, waiting for "> " */
+    QLW_PHASE_WAITING  /* everything written, waiting for the final result */
+} qlw_phase;
+
+typedef struct qlw_handler {
+    char prefix[QLW_AT_PREFIX_MAX];
+    qlw_at_urc_fn urc;
+    qlw_at_event_fn event;
+    void *ctx;
+} qlw_handler;
+
+/* Storage for the descriptor qlw_at_exec_raw() derives from the text. */
+typedef struct qlw_raw_cmd {
+    char names[QLW_AT_RAW_PREFIXES][QLW_AT_PREFIX_MAX];
+    const char *prefixes[QLW_AT_RAW_PREFIXES + 1];
+    qlw_at_cmd cmd;
+} qlw_raw_cmd;
+
+struct qlw_at {
+    qlw_at_config cfg;
+    qlw_io *io;
+    bool owns_mem;
+    bool in_dispatch;
+
+    qlw_reader rd;
+    uint8_t rx[QLW_AT_RX_CHUNK];
+    size_t rx_len;
+    size_t rx_pos;
+    uint32_t last_rx_ms;
+
+    /* the command in flight */
+    qlw_phase phase;
+    qlw_at_cmd cmd;
+    char *tx; /* command text + CR */
+    size_t tx_len;
+    size_t tx_pos;
+    size_t payload_pos;
+    bool sending_payload;
+    bool got_line; /* a response line arrived: later copies of the text are not echo */
+    unsigned finals_expected;
+    unsigned finals_seen;
+    uint32_t start_ms;
+    uint32_t deadline_ms;
+    qlw_at_done_fn done;
+    void *done_ctx;
+    bool completed; /* completion waiting to be dispatched */
+    qlw_raw_cmd raw;
+
+    /* the response of the last command */
+    char *resp_buf;
+    size_t resp_used;
+    const char **resp_lines;
+    size_t resp_count;
+    char final[QLW_AT_FINAL_MAX];
+    qlw_at_response resp;
+
+    /* after a timeout: finals are stale until the next command is written */
+    bool stale;
+    uint32_t stale_since_ms;
+
+    bool booting;
+    uint32_t boot_deadline_ms;
+
+    qlw_urcq urcq;
+    uint32_t urc_dropped_unreported;
+    qlw_handler *handlers;
+    size_t handler_count;
+
+    qlw_at_stats stats;
+};
+
+/* Defined in prefix.c */
+bool qlw_prefix_match(const char *line, size_t len, const char *prefix);
+unsigned qlw_count_chained(const char *text);
+void qlw_raw_cmd_build(qlw_raw_cmd *raw, const char *text, uint32_t timeout_ms);
+
+#endif
