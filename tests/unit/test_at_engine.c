@@ -28,24 +28,28 @@ typedef struct fixture {
     size_t log_len;
 } fixture;
 
-static void logf_(fixture *f, const char *fmt, const char *a, long b)
+__attribute__((format(printf, 2, 3))) static void logf_(fixture *f, const char *fmt, ...)
 {
-    f->log_len += (size_t)snprintf(f->log + f->log_len, sizeof(f->log) - f->log_len, fmt, a, b);
+    va_list ap;
+
+    va_start(ap, fmt);
+    f->log_len += (size_t)vsnprintf(f->log + f->log_len, sizeof(f->log) - f->log_len, fmt, ap);
+    va_end(ap);
 }
 
 static void on_urc(void *ctx, const qlw_at_line *line)
 {
-    logf_(ctx, "U(%s)%.0ld", line->text, 0);
+    logf_(ctx, "U(%s)", line->text);
 }
 
 static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
 {
-    logf_(ctx, "V(%s:%ld)", qlw_at_event_str(ev), (long)count);
+    logf_(ctx, "V(%s:%lu)", qlw_at_event_str(ev), (unsigned long)count);
 }
 
 static void on_done(void *ctx, const qlw_at_response *r)
 {
-    logf_(ctx, "D(%s:%ld)", qlw_at_result_str(r->result), r->code);
+    logf_(ctx, "D(%s:%d)", qlw_at_result_str(r->result), r->code);
 }
 
 static fixture *make(uint32_t start_ms, size_t urc_queue)
