@@ -1,0 +1,377 @@
+/*
+ * qlwm2m-sim: a BC68 (Neul/HiSilicon V150) modem simulator on a pseudo-terminal.
+ *
+ * All state lives in one struct sim owned by main(). The part of it that
+ * models the module and the virtual server (struct sim_state) holds no
+ * pointers, so it can be copied: a "reboot mid-command" fault runs the handler
+ * on a copy to learn the answer it would have printed, then throws the copy
+ * away.
+ */
+#ifndef QLWM2M_SIM_H
+#define QLWM2M_SIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_LINE_MAX        4200 /* 1024-byte payload = 2048 hex chars plus the command */
+#define SIM_ARGS_MAX        16
+#define SIM_NAME_MAX        24
+#define SIM_PAYLOAD_MAX     1024 /* bytes accepted by AT+QLWULDATA(EX) */
+#define SIM_NMGS_MAX        512  /* bytes accepted by AT+NMGS */
+#define SIM_DL_MAX          512  /* bytes of one downlink */
+#define SIM_DL_QUEUE_MAX    4
+#define SIM_TIMERS_MAX      48
+#define SIM_TIMER_TEXT_MAX  96
+#define SIM_RULES_MAX       8
+#define SIM_PREFIX_MAX      48
+#define SIM_UNREACHABLE_MAX 8
+#define SIM_BANDS_MAX       8
+#define SIM_CONTEXTS_MAX    4
+#define SIM_APN_MAX         64
+#define SIM_ID_MAX          32
+#define SIM_OUT_MAX         (4u * 1024u * 1024u) /* drop modem output beyond this backlog */
+
+/* Handler results: 0 = OK, >0 = CME error number, or one of these. */
+#define SIM_R_OK    0
+#define SIM_R_ERROR (-1) /* plain ERROR whatever AT+CMEE says */
+#define SIM_R_NONE  (-2) /* no final result (AT+NRB: the boot banner ends it) */
+
+/* +CME ERROR numbers used by the simulator (Neul mapping, reference section 6). */
+#define CME_NOT_ALLOWED 3
+#define CME_NO_NETWORK  30
+#define CME_PARAM       50
+#define CME_BUSY        159
+#define CME_NOT_CONFIG  512
+#define CME_RADIO_OFF   524
+
+/* ------------------------------------------------------------ small helpers */
+
+/** Growable byte buffer (the simulator aborts when memory runs out). */
+struct sim_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+void buf_append(struct sim_buf *b, const void *p, size_t n);
+void buf_puts(struct sim_buf *b, const char *s);
+void buf_printf(struct sim_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct sim_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+void buf_consume(struct sim_buf *b, size_t n);
+void buf_clear(struct sim_buf *b);
+void buf_free(struct sim_buf *b);
+/** Appends @p s as a JSON string literal (quotes included). */
+void buf_json_str(struct sim_buf *b, const char *s, size_t n);
+
+bool str_ieq(const char *a, const char *b);
+bool str_iprefix(const char *s, const char *prefix);
+void str_upper(char *s);
+void str_copy(char *dst, size_t size, const char *src);
+bool parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+bool hex_valid(const char *s, size_t *bytes);
+bool ipv4_valid(const char *s);
+uint32_t prng_next(uint64_t *state);
+
+/* ------------------------------------------------------------------- timers */
+
+enum sim_tmr {
+    TMR_BOOT_DONE,
+    TMR_ATTACH_DONE,
+    TMR_RRC_IDLE,
+    TMR_REGISTERED,
+    TMR_OBSERVED,
+    TMR_DEREGISTERED,
+    TMR_CON_RESULT,
+    TMR_DOWNLINK,
+    TMR_URC,
+    TMR_LATE_FINAL,
+    TMR_EXIT,
+    TMR_SCRIPT,
+    TMR_COUNT
+};
+
+struct sim_timer {
+    bool used;
+    uint8_t kind;
+    uint64_t due_ms;
+    uint64_t seq; /* insertion order breaks ties, so equal deadlines fire in order */
+    int32_t arg;
+    int32_t arg2;
+    char text[SIM_TIMER_TEXT_MAX];
+};
+
+/* ------------------------------------------------------------- module state */
+
+enum sim_lw { LW_IDLE, LW_REGISTERING, LW_REGISTERED, LW_OBSERVED, LW_DEREGISTERING };
+
+enum sim_stat {
+    STAT_NONE = 0,
+    STAT_HOME = 1,
+    STAT_SEARCHING = 2,
+    STAT_DENIED = 3,
+    STAT_ROAMING = 5
+};
+
+enum sim_nconfig {
+    NCFG_AUTOCONNECT,
+    NCFG_SCRAMBLING,
+    NCFG_SI_AVOID,
+    NCFG_COMBINE_ATTACH,
+    NCFG_CELL_RESELECTION,
+    NCFG_ENABLE_BIP,
+    NCFG_COUNT
+};
+
+struct sim_pdp {
+    bool defined;
+    uint8_t cid;
+    char type[8];
+    char apn[SIM_APN_MAX];
+};
+
+/** Settings kept in non-volatile memory: they survive AT+NRB. */
+struct sim_nv {
+    bool ncdp_set;
+    char ncdp_ip[16];
+    uint16_t ncdp_port;
+    int regswt;
+    uint8_t bands[SIM_BANDS_MAX];
+    size_t nbands;
+    bool nconfig[NCFG_COUNT];
+    struct sim_pdp pdp[SIM_CONTEXTS_MAX];
+    int psm_mode;
+    char psm_tau[9];
+    char psm_active[9];
+};
+
+/** Settings lost at every reboot. */
+struct sim_vol {
+    bool echo;
+    int cmee;
+    int cereg_n;
+    int cscon_n;
+    int npsmr_n;
+    int nnmi;
+    int nsmi;
+};
+
+struct sim_radio {
+    bool booting;
+    int cfun;
+    int stat;
+    bool rrc;         /* RRC connected */
+    bool autoconnect; /* NV value as applied at the last boot */
+};
+
+struct sim_lwm2m {
+    enum sim_lw state;
+    int regswt; /* NV value as applied at the last boot */
+    bool con_pending;
+    bool con_release;         /* 0x0101: release RRC once the ACK arrives */
+    bool release_after_reply; /* 0x0010: release RRC after the next downlink */
+    int last_status;
+    uint32_t last_seq;
+    uint32_t received; /* uplinks the server got (the "n" of the uplink event) */
+    uint32_t sent;
+    uint32_t errors;
+};
+
+struct sim_downlinks {
+    char server[SIM_DL_QUEUE_MAX][2 * SIM_DL_MAX + 1]; /* waiting for the next uplink */
+    size_t nserver;
+    char ue[SIM_DL_QUEUE_MAX][2 * SIM_DL_MAX + 1]; /* buffered in the module for AT+NMGR */
+    size_t nue;
+    uint32_t received;
+    uint32_t dropped;
+};
+
+enum sim_rule_kind { RULE_REBOOT_ON, RULE_DROP_FINAL };
+
+struct sim_rule {
+    bool armed;
+    uint8_t kind;
+    char prefix[SIM_PREFIX_MAX];
+    uint32_t nth;
+    uint32_t hits;
+};
+
+struct sim_faults {
+    struct sim_rule rules[SIM_RULES_MAX];
+    uint32_t busy;
+    uint32_t con_fail;
+    uint32_t cancel_after; /* uplinks still to go before +QLWEVTIND:9; 0 = off */
+    uint32_t flood;        /* URCs to burst after the next registration; 0 = off */
+    uint32_t late_final_ms;
+    bool garbage;
+    bool never_observe;
+    bool deny;
+};
+
+struct sim_state {
+    struct sim_nv nv;
+    struct sim_vol vol;
+    struct sim_radio radio;
+    struct sim_lwm2m lw;
+    struct sim_downlinks dl;
+    struct sim_faults faults;
+    struct sim_timer timers[SIM_TIMERS_MAX];
+    uint64_t timer_seq;
+    uint64_t prng;
+    bool echo_default;
+};
+
+/* ------------------------------------------------------------------ options */
+
+struct sim_opts {
+    const char *link_path;
+    const char *script_path;
+    char imei[SIM_ID_MAX];
+    char imsi[SIM_ID_MAX];
+    char iccid[SIM_ID_MAX];
+    char unreachable[SIM_UNREACHABLE_MAX][16];
+    size_t nunreachable;
+    bool banner;
+    bool roaming;
+    bool log_commands;
+    bool verbose;
+    uint32_t attach_delay_ms;
+    uint32_t register_delay_ms;
+    uint32_t observe_delay_ms;
+    uint32_t ack_delay_ms;
+    uint32_t rrc_idle_ms;
+    uint32_t boot_ms;
+    uint32_t exit_after_ms;
+};
+
+/* --------------------------------------------------------- the whole thing */
+
+struct sim_reply {
+    struct sim_buf info; /* information lines and URCs the handler puts before the final */
+    struct sim_buf post; /* URCs raised while the command ran: they follow the final */
+};
+
+struct sim_script;
+
+struct sim {
+    struct sim_opts opt;
+    struct sim_state st;
+    int master_fd;
+    int slave_fd;
+    bool stdin_open;
+    char slave_path[128];
+    bool link_made;
+    uint64_t start_ms;
+    struct sim_buf out; /* modem bytes not yet written to the pty */
+    uint64_t last_write_ms;
+    struct sim_buf ev;   /* JSON event being built */
+    struct sim_buf host; /* host bytes of the command line being assembled */
+    bool host_overflow;
+    struct sim_buf ctl; /* stdin control bytes */
+    struct sim_reply reply;
+    struct sim_reply *cur_reply; /* non-NULL while a command handler runs */
+    bool dry_run;                /* handler runs on a copy of the state: no events */
+    struct sim_script *script;
+    bool quit;
+    bool draining; /* quit once the host has read everything */
+    uint64_t drain_deadline_ms;
+    int exit_code;
+};
+
+/* sim_opts.c */
+/** Returns 0 to run, 1 when the program should exit 0 (--help), -1 on a usage error. */
+int opts_parse(struct sim *s, int argc, char **argv);
+void state_defaults(struct sim *s);
+
+/* sim_pty.c */
+int pty_open(struct sim *s);
+void pty_close(struct sim *s);
+void pty_flush(struct sim *s);
+bool pty_drained(const struct sim *s);
+
+/* sim_out.c */
+void sim_clock_start(struct sim *s);
+uint64_t sim_now_ms(const struct sim *s);
+/** Modem bytes to the host (garbage fault applied). */
+void out_put(struct sim *s, const void *data, size_t len);
+/** An unsolicited line, framed CR LF <line> CR LF; held back until the running command's final. */
+void sim_urc(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Unframed unsolicited bytes; held back like sim_urc(). */
+void sim_raw(struct sim *s, const void *data, size_t len);
+void reply_line(struct sim_reply *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct sim_buf *ev_begin(struct sim *s, const char *event);
+void ev_str(struct sim_buf *ev, const char *key, const char *value);
+void ev_end(struct sim *s);
+void sim_log(const struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* sim_timer.c */
+bool timer_add(struct sim *s, enum sim_tmr kind, uint32_t delay_ms, int32_t arg, int32_t arg2,
+               const char *text);
+void timer_cancel(struct sim *s, enum sim_tmr kind);
+bool timer_pending(const struct sim *s, enum sim_tmr kind);
+/** Removes the earliest timer due at @p now_ms into @p out. */
+bool timer_pop_due(struct sim *s, uint64_t now_ms, struct sim_timer *out);
+/** Milliseconds until the next timer, or -1 when none. */
+int timer_wait_ms(const struct sim *s, uint64_t now_ms);
+void timer_cancel_volatile(struct sim *s);
+
+/* sim_at.c */
+void at_feed(struct sim *s, const uint8_t *data, size_t len);
+void at_reset_input(struct sim *s);
+
+/* sim_net.c: radio, attach, RRC, reboot */
+void net_power_on(struct sim *s);
+void net_start_attach(struct sim *s);
+void net_detach(struct sim *s);
+bool net_attached(const struct sim *s);
+void net_cereg_text(const struct sim *s, struct sim_buf *b, int stat);
+void net_rrc_touch(struct sim *s);
+void net_rrc_release(struct sim *s);
+void net_reboot(struct sim *s, const char *cause);
+void net_tmr_boot_done(struct sim *s, const struct sim_timer *t);
+void net_tmr_attach_done(struct sim *s, const struct sim_timer *t);
+void net_tmr_rrc_idle(struct sim *s, const struct sim_timer *t);
+
+/* sim_server.c: the virtual LwM2M server and the module's CDP client */
+struct sim_uplink {
+    const char *cmd; /* "QLWULDATA", "QLWULDATAEX" or "NMGS" */
+    const char *hex;
+    size_t len;
+    uint32_t mode; /* 0x0000, 0x0001, 0x0010, 0x0100 or 0x0101 */
+    uint32_t seq;
+};
+
+void lw_register(struct sim *s);
+int lw_deregister(struct sim *s);
+int lw_uplink(struct sim *s, const struct sim_uplink *u);
+void lw_reject(struct sim *s, const struct sim_uplink *u, const char *reason);
+void lw_on_attach(struct sim *s);
+void lw_reset(struct sim *s);
+void lw_cancel_observe(struct sim *s);
+void lw_downlink(struct sim *s, const char *hex, bool now_if_ready);
+const char *lw_nmstatus(const struct sim *s);
+void lw_tmr_registered(struct sim *s, const struct sim_timer *t);
+void lw_tmr_observed(struct sim *s, const struct sim_timer *t);
+void lw_tmr_deregistered(struct sim *s, const struct sim_timer *t);
+void lw_tmr_con_result(struct sim *s, const struct sim_timer *t);
+void lw_tmr_downlink(struct sim *s, const struct sim_timer *t);
+
+/* sim_fault.c */
+bool fault_apply(struct sim *s, const char *name, const char *arg, bool runtime);
+void fault_control_line(struct sim *s, char *line);
+struct sim_rule *fault_match(struct sim *s, enum sim_rule_kind kind, const char *cmd_text);
+void fault_flood(struct sim *s, uint32_t count);
+void fault_garbage_bytes(struct sim *s, struct sim_buf *b);
+void fault_tmr_urc(struct sim *s, const struct sim_timer *t);
+void fault_tmr_late_final(struct sim *s, const struct sim_timer *t);
+
+/* sim_script.c */
+int script_open(struct sim *s, const char *path);
+void script_close(struct sim *s);
+void script_start(struct sim *s);
+void script_feed(struct sim *s, const uint8_t *data, size_t len);
+void script_tmr_resume(struct sim *s, const struct sim_timer *t);
+
+#endif /* QLWM2M_SIM_H */
