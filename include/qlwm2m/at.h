@@ -342,6 +342,15 @@ QLW_API int qlw_at_exec_raw(qlw_at *at, const char *text, uint32_t timeout_ms,
 QLW_API int qlw_at_send_raw(qlw_at *at, const char *text, uint32_t timeout_ms, qlw_at_done_fn done,
                             void *ctx);
 
+/**
+ * @brief The response of the last command that completed on the handle, so
+ *        that a caller of a typed call (neul.h) can read the `+CME ERROR`
+ *        number or the offending line.
+ * @return the response, valid until the next command is sent; NULL before
+ *         the first command completed and while a command is in flight.
+ */
+QLW_API const qlw_at_response *qlw_at_last_response(const qlw_at *at);
+
 /** @brief True while a command is in flight. */
 QLW_API bool qlw_at_busy(const qlw_at *at);
 

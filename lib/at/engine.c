@@ -712,6 +712,14 @@ int qlw_at_exec_raw(qlw_at *at, const char *text, uint32_t timeout_ms, const qlw
     return qlw_at_exec(at, &at->raw.cmd, resp);
 }
 
+const qlw_at_response *qlw_at_last_response(const qlw_at *at)
+{
+    /* qlw_at_send() clears the response; complete() names the command again. */
+    if (at == NULL || at->phase != QLW_PHASE_IDLE || at->resp.command == NULL)
+        return NULL;
+    return &at->resp;
+}
+
 bool qlw_at_busy(const qlw_at *at)
 {
     return at != NULL && at->phase != QLW_PHASE_IDLE;

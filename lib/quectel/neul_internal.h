@@ -1,0 +1,18 @@
+/* Field helpers shared by the decoders and the typed calls of lib/quectel. */
+#ifndef QLW_QUECTEL_NEUL_INTERNAL_H
+#define QLW_QUECTEL_NEUL_INTERNAL_H
+
+#include "qlwm2m/at.h"
+
+/*
+ * Splits the arguments of "<name>:<args>" (one optional space after the
+ * colon) into 1..max fields. QLW_ERR_ARG for a NULL line; QLW_ERR_PARSE for
+ * another name, no arguments, bad quoting or more than max fields.
+ */
+int qlw_neul_split(const char *line, size_t len, const char *name, qlw_at_field *f, size_t max,
+                   size_t *count);
+
+/* An unquoted, unsigned decimal field in [min, max], else QLW_ERR_PARSE. */
+int qlw_neul_dec_int(const qlw_at_field *f, long min, long max, int *out);
+
+#endif
