@@ -1,0 +1,308 @@
+/**
+ * @file session.h
+ * @brief The LwM2M session: a BC68-family module from power-on to delivered
+ *        uplinks, and kept there.
+ *
+ * @section s_model How it works
+ * A session is a state machine driven only by events: command results, URCs
+ * and time. The application says what it wants (attached, this server,
+ * registered, these uplinks) and the session gets the module there and keeps
+ * it there: after a reboot it sets the module up again and resumes, after the
+ * observe of /19/0/0 is cancelled or the network is lost it registers again
+ * with a back-off.
+ *
+ * States: @ref QLW_STATE_STARTING (setting the module up) -> DETACHED ->
+ * ATTACHING -> ATTACHED -> REGISTERING -> REGISTERED (`+QLWEVTIND:0`) ->
+ * READY (`+QLWEVTIND:3`: the server observes /19/0/0). Every change reaches
+ * the application through one callback with the old state, the new state and
+ * the cause.
+ *
+ * @section s_uplinks Uplinks
+ * Uplinks wait in a bounded queue and go out in order, one at a time, only in
+ * READY: the module answers an earlier one with `ERROR` and registers again.
+ * Each uplink ends in exactly one report to the application: sent (NON,
+ * accepted by the module), delivered (CON, acknowledged by the server) or
+ * failed (with the reason). Nothing is dropped silently: a full queue refuses
+ * the new uplink (QLW_ERR_QUEUE_FULL); a reboot, a cancelled observe, a lost
+ * network or `+CME ERROR: 159` leave the uplink queued until the session is
+ * READY again; a CON whose `+QLWULDATASTATUS` reports failure or timeout is
+ * sent again with the same sequence number up to `con_retries` times, then
+ * reported failed.
+ *
+ * @section s_drive Driving it
+ * Blocking: qlw_attach(), qlw_set_cdp(), qlw_register(), qlw_send_uldata()
+ * each run the session until their goal is reached, fails, or their timeout
+ * passes. Event loop: qlw_request_*() and qlw_queue_uldata() return at once;
+ * the application polls qlw_fd() and calls qlw_process() when it is readable
+ * or when qlw_next_timeout_ms() expires. One thread can drive many sessions.
+ *
+ * @section s_threads Threads and callbacks
+ * A session is used by one thread at a time. Callbacks run inside
+ * qlw_process()/qlw_poll() or a blocking call; from a callback only the
+ * non-blocking calls may be used (blocking ones return QLW_ERR_STATE).
+ */
+#ifndef QLWM2M_SESSION_H
+#define QLWM2M_SESSION_H
+
+#include "qlwm2m/at.h"
+#include "qlwm2m/common.h"
+#include "qlwm2m/io.h"
+#include "qlwm2m/neul.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief A session handle (opaque). */
+typedef struct qlw_session qlw_session;
+
+/** @brief Session states. */
+typedef enum qlw_state {
+    QLW_STATE_STARTING = 0,    /**< Setting the module up (after open or a reboot). */
+    QLW_STATE_DETACHED = 1,    /**< Set up, not attached to the network. */
+    QLW_STATE_ATTACHING = 2,   /**< Radio on, waiting for `+CEREG` 1 or 5. */
+    QLW_STATE_ATTACHED = 3,    /**< Attached, not registered to the LwM2M server. */
+    QLW_STATE_REGISTERING = 4, /**< `AT+QLWSREGIND=0` sent, waiting for `+QLWEVTIND:0`. */
+    QLW_STATE_REGISTERED = 5,  /**< Registered, waiting for the server to observe /19/0/0. */
+    QLW_STATE_READY = 6        /**< /19/0/0 observed: uplinks go out. */
+} qlw_state;
+
+/** @brief Stable name of a state ("starting", "ready", ...). */
+QLW_API const char *qlw_state_str(qlw_state state);
+
+/** @brief Why a state changed. */
+typedef enum qlw_cause {
+    QLW_CAUSE_NONE = 0,              /**< No particular cause. */
+    QLW_CAUSE_REQUEST = 1,           /**< The application asked for it. */
+    QLW_CAUSE_SETUP = 2,             /**< Module setup finished. */
+    QLW_CAUSE_NETWORK = 3,           /**< `+CEREG` (or a poll of it) changed. */
+    QLW_CAUSE_LWM2M_EVENT = 4,       /**< A `+QLWEVTIND` event. */
+    QLW_CAUSE_REBOOT = 5,            /**< The module rebooted. */
+    QLW_CAUSE_OBSERVE_CANCELLED = 6, /**< `+QLWEVTIND:9`. */
+    QLW_CAUSE_UPLINK_REJECTED = 7,   /**< The module refused an uplink as not ready. */
+    QLW_CAUSE_TIMEOUT = 8,           /**< A step took longer than allowed. */
+    QLW_CAUSE_ERROR = 9,             /**< A command failed (see qlw_errmsg()). */
+    QLW_CAUSE_POLL = 10              /**< `AT+NMSTATUS?` polling (firmware without +QLWEVTIND). */
+} qlw_cause;
+
+/** @brief Stable name of a cause. */
+QLW_API const char *qlw_cause_str(qlw_cause cause);
+
+/** @brief How an uplink is sent. */
+typedef enum qlw_ul_mode {
+    QLW_UL_NON = 0,             /**< `AT+QLWULDATA`: non-confirmable. */
+    QLW_UL_NON_RELEASE = 1,     /**< `AT+QLWULDATAEX` 0x0001: NON, release RRC at once (RAI). */
+    QLW_UL_NON_RELEASE_AFTER_REPLY = 2, /**< 0x0010: NON, release after the first downlink. */
+    QLW_UL_CON = 3,             /**< 0x0100: confirmable, tracked by `+QLWULDATASTATUS`. */
+    QLW_UL_CON_RELEASE = 4,     /**< 0x0101: CON, release RRC after the ACK. */
+    QLW_UL_LEGACY_NMGS = 5      /**< `AT+NMGS` for B657 (old BC95) firmware. */
+} qlw_ul_mode;
+
+/** @brief Stable name of a mode ("non", "con", ...). */
+QLW_API const char *qlw_ul_mode_str(qlw_ul_mode mode);
+
+/** @brief The fate of one uplink. */
+typedef struct qlw_uplink_report {
+    uint32_t id;       /**< Id returned when it was queued. */
+    qlw_ul_mode mode;  /**< Its mode. */
+    int seq;           /**< Sequence number used (CON modes), else 0. */
+    int result;        /**< QLW_OK (sent/delivered) or the error that ended it. */
+    bool acked;        /**< The server acknowledged it (CON only). */
+    int status;        /**< Last `+QLWULDATASTATUS` value, or -1. */
+    int cme;           /**< `+CME ERROR` number that ended it, or -1. */
+    unsigned attempts; /**< How many times it was handed to the module. */
+    size_t len;        /**< Payload bytes. */
+} qlw_uplink_report;
+
+/** @brief Kinds of notices (diagnostics for logs). */
+typedef enum qlw_notice {
+    QLW_NOTICE_REBOOT = 0,       /**< Module rebooted; text = cause (e.g. "APPLICATION_AT"). */
+    QLW_NOTICE_CEREG = 1,        /**< Registration report; value = stat, text = the line. */
+    QLW_NOTICE_RRC = 2,          /**< `+CSCON`; value 1 connected, 0 idle. */
+    QLW_NOTICE_PSM = 3,          /**< `+NPSMR`; value 1 in PSM. */
+    QLW_NOTICE_LWM2M_EVENT = 4,  /**< Any `+QLWEVTIND`; value = the event. */
+    QLW_NOTICE_URC_LOST = 5,     /**< URCs were dropped (queue full); value = count. */
+    QLW_NOTICE_ERROR = 6,        /**< A step failed; value = qlw_err, text = what. */
+    QLW_NOTICE_RETRY = 7,        /**< A step will be retried; value = delay ms, text = what. */
+    QLW_NOTICE_DOWNLINK_LOST = 8 /**< A downlink could not be decoded; text = the line. */
+} qlw_notice;
+
+/** @brief Stable name of a notice kind. */
+QLW_API const char *qlw_notice_str(qlw_notice kind);
+
+/** @brief State callback. */
+typedef void (*qlw_state_fn)(void *ctx, qlw_state old_state, qlw_state new_state,
+                             qlw_cause cause);
+/** @brief Uplink fate callback (once per uplink). */
+typedef void (*qlw_uplink_fn)(void *ctx, const qlw_uplink_report *report);
+/** @brief Downlink callback (`+NNMI`); @p data is valid during the call only. */
+typedef void (*qlw_downlink_fn)(void *ctx, const uint8_t *data, size_t len);
+/** @brief Notice callback. */
+typedef void (*qlw_notice_fn)(void *ctx, qlw_notice kind, int value, const char *text);
+
+/** @brief Session configuration. Start from qlw_session_config_default(). */
+typedef struct qlw_session_config {
+    qlw_at_config at;              /**< Engine sizes (from qlw_neul_at_config()). */
+    qlw_neul_setup_opts setup;     /**< URCs switched on after every boot. */
+    size_t ul_queue_len;           /**< Uplinks queued at most (default 8). */
+    size_t ul_queue_bytes;         /**< Payload bytes queued at most (default 1024). */
+    unsigned con_retries;          /**< Resends of a failed CON (default 2). */
+    uint32_t con_ack_timeout_ms;   /**< No `+QLWULDATASTATUS` within this = timeout (default 90000). */
+    uint32_t register_timeout_ms;  /**< Not READY this long after registering = retry (default 300000). */
+    uint32_t attach_poll_ms;       /**< While attaching, `AT+CEREG?` this often (default 5000). */
+    uint32_t nmstatus_poll_ms;     /**< While registering without `+QLWEVTIND`, `AT+NMSTATUS?`
+                                        this often (default 30000; 0 = never). */
+    uint32_t backoff_min_ms;       /**< First retry delay (default 2000). */
+    uint32_t backoff_max_ms;       /**< Longest retry delay (default 300000). */
+    qlw_state_fn on_state;         /**< State changes (may be NULL). */
+    qlw_uplink_fn on_uplink;       /**< Uplink fates (may be NULL). */
+    qlw_downlink_fn on_downlink;   /**< Downlinks (may be NULL). */
+    qlw_notice_fn on_notice;       /**< Diagnostics (may be NULL). */
+    void *ctx;                     /**< Passed to every callback. */
+} qlw_session_config;
+
+/** @brief Fills @p cfg with the defaults documented on each field. */
+QLW_API void qlw_session_config_default(qlw_session_config *cfg);
+
+/** @brief Options of qlw_attach(). */
+typedef struct qlw_attach_opts {
+    const char *apn; /**< APN to set (checked with qlw_neul_check_apn()), or NULL to keep the module's. */
+    int cid;         /**< PDP context id for the APN (default 1). */
+    int band;        /**< `AT+NBAND=<band>` when > 0; 0 keeps the module's bands. */
+} qlw_attach_opts;
+
+/** @brief Bytes a session with @p cfg needs (for qlw_session_init()); 0 when invalid. */
+QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
+
+/**
+ * @brief Creates a session on a transport in caller-owned memory.
+ * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small).
+ * @note Sends nothing yet; the first qlw_process() or blocking call starts the module setup.
+ */
+QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,
+                             const qlw_session_config *cfg, qlw_io *io);
+
+/**
+ * @brief Creates a session on a transport with one allocation.
+ * @param cfg Configuration, or NULL for the defaults. The transport is not
+ *            closed by qlw_close().
+ * @return QLW_OK, QLW_ERR_ARG or QLW_ERR_NOMEM.
+ */
+QLW_API int qlw_session_open(qlw_session **s, const qlw_session_config *cfg, qlw_io *io);
+
+/**
+ * @brief Opens a serial port and a session on it; qlw_close() closes both.
+ * @return as qlw_io_open_serial() and qlw_session_open(); @p errmsg names the port.
+ */
+QLW_API int qlw_open(qlw_session **s, const char *port, const qlw_serial_config *serial,
+                     const qlw_session_config *cfg, char *errmsg, size_t errmsg_size);
+
+/** @brief Frees the session (and the port when it came from qlw_open()). NULL is ignored.
+ *  Uplinks still queued are reported failed with QLW_ERR_CANCELLED first. */
+QLW_API void qlw_close(qlw_session *s);
+
+/** @brief The session's AT engine (for raw commands with qlw_at_exec_raw()). */
+QLW_API qlw_at *qlw_session_at(qlw_session *s);
+
+/** @brief Current state. */
+QLW_API qlw_state qlw_get_state(const qlw_session *s);
+
+/** @brief Text of the last failure ("AT+NCDP=...: +CME ERROR: 50 (incorrect parameters)"), or "". */
+QLW_API const char *qlw_errmsg(const qlw_session *s);
+
+/** @brief `+CME ERROR` number of the last failure, or -1. */
+QLW_API int qlw_last_cme(const qlw_session *s);
+
+/* ---------------------------------------------------------- event loop */
+
+/** @brief Pollable descriptor of the transport, or -1. */
+QLW_API int qlw_fd(qlw_session *s);
+
+/** @brief Does all due work without blocking. @return QLW_OK or the transport's error. */
+QLW_API int qlw_process(qlw_session *s);
+
+/** @brief Ms until qlw_process() is due without input; -1 when nothing is timed. */
+QLW_API int32_t qlw_next_timeout_ms(qlw_session *s);
+
+/** @brief Waits for input up to @p max_ms (or the next deadline), then processes. */
+QLW_API int qlw_poll(qlw_session *s, uint32_t max_ms);
+
+/* --------------------------------------------------- goals (non-blocking) */
+
+/** @brief Asks for the network: radio on, APN/band if given, `AT+CGATT=1`. @return QLW_OK or QLW_ERR_ARG. */
+QLW_API int qlw_request_attach(qlw_session *s, const qlw_attach_opts *opts);
+
+/** @brief Asks for this CDP server (set with the radio off, then `AT+NRB`, only if different). */
+QLW_API int qlw_request_cdp(qlw_session *s, const char *addr, uint16_t port);
+
+/** @brief Asks to be registered (attaching first if needed). */
+QLW_API int qlw_request_register(qlw_session *s);
+
+/** @brief Asks to deregister (`AT+QLWSREGIND=1`). */
+QLW_API int qlw_request_deregister(qlw_session *s);
+
+/**
+ * @brief Queues an uplink; it goes out in order once READY.
+ * @param[out] id Receives its id (for the report), may be NULL.
+ * @return QLW_OK; QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
+ *         QLW_ERR_QUEUE_FULL (nothing queued; try again after a report).
+ */
+QLW_API int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+                             uint32_t *id);
+
+/** @brief Uplinks queued or in flight. */
+QLW_API size_t qlw_uplinks_pending(const qlw_session *s);
+
+/* ------------------------------------------------------------ blocking */
+
+/**
+ * @brief Attaches: `AT+CFUN?`; APN (`AT+CGDCONT`, with the radio off when it
+ *        must change) and band (`AT+NBAND`) if asked; `AT+CFUN=1` (up to 85 s);
+ *        `AT+CGATT=1`; then waits for `+CEREG` 1 or 5 (polling `AT+CEREG?`).
+ * @return QLW_OK; QLW_ERR_DENIED (`+CEREG` stat 3: the network refused; the
+ *         reject cause is in qlw_errmsg()); QLW_ERR_TIMEOUT; QLW_ERR_ARG (bad
+ *         APN); a command's error; QLW_ERR_STATE from inside a callback.
+ */
+QLW_API int qlw_attach(qlw_session *s, const qlw_attach_opts *opts, uint32_t timeout_ms);
+
+/**
+ * @brief Points the module at a CDP/LwM2M server: reads `AT+NCDP?`; when
+ *        different, `AT+CFUN=0`, `AT+NCDP=<addr>,<port>`, `AT+NRB`, setup, and
+ *        reads it back. The address must be a dotted IPv4 literal.
+ * @return QLW_OK; QLW_ERR_ARG (bad address or port: nothing sent); QLW_ERR_TIMEOUT;
+ *         a command's error.
+ */
+QLW_API int qlw_set_cdp(qlw_session *s, const char *addr, uint16_t port, uint32_t timeout_ms);
+
+/**
+ * @brief Registers: attaches if needed, `AT+QLWSREGIND=0`, waits for
+ *        `+QLWEVTIND:0` (REGISTERED). Uplinks still need READY.
+ * @return QLW_OK, QLW_ERR_TIMEOUT, a command's error.
+ */
+QLW_API int qlw_register(qlw_session *s, uint32_t timeout_ms);
+
+/** @brief Waits until READY (`+QLWEVTIND:3`). @return QLW_OK or QLW_ERR_TIMEOUT. */
+QLW_API int qlw_wait_ready(qlw_session *s, uint32_t timeout_ms);
+
+/** @brief `AT+QLWSREGIND=1` and waits for `+QLWEVTIND:1`. @return QLW_OK, QLW_ERR_TIMEOUT or a command's error. */
+QLW_API int qlw_deregister(qlw_session *s, uint32_t timeout_ms);
+
+/**
+ * @brief Queues an uplink and waits for its fate: for NON until the module
+ *        accepted it, for CON until the server acknowledged it or it failed.
+ * @param[out] report Receives the report (may be NULL).
+ * @return QLW_OK; the errors of qlw_queue_uldata(); QLW_ERR_FAILED (CON
+ *         failed after its retries); QLW_ERR_CME (refused, e.g. 50);
+ *         QLW_ERR_TIMEOUT: not finished in time: the uplink STAYS QUEUED and
+ *         its report will come through the uplink callback.
+ */
+QLW_API int qlw_send_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+                            uint32_t timeout_ms, qlw_uplink_report *report);
+
+/** @brief `AT+NRB` and waits until the module is set up again. */
+QLW_API int qlw_reboot(qlw_session *s, uint32_t timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* QLWM2M_SESSION_H */

@@ -1,0 +1,35 @@
+#include "qlwm2m/session.h"
+
+const char *qlw_state_str(qlw_state state)
+{
+    static const char *const names[] = {"starting",    "detached",   "attaching", "attached",
+                                        "registering", "registered", "ready"};
+
+    return (unsigned)state < sizeof(names) / sizeof(names[0]) ? names[state] : "unknown";
+}
+
+const char *qlw_cause_str(qlw_cause cause)
+{
+    static const char *const names[] = {
+        "none",   "request",           "setup",           "network", "lwm2m_event",
+        "reboot", "observe_cancelled", "uplink_rejected", "timeout", "error",
+        "poll"};
+
+    return (unsigned)cause < sizeof(names) / sizeof(names[0]) ? names[cause] : "unknown";
+}
+
+const char *qlw_ul_mode_str(qlw_ul_mode mode)
+{
+    static const char *const names[] = {"non", "non_release", "non_release_after_reply",
+                                        "con", "con_release", "nmgs"};
+
+    return (unsigned)mode < sizeof(names) / sizeof(names[0]) ? names[mode] : "unknown";
+}
+
+const char *qlw_notice_str(qlw_notice kind)
+{
+    static const char *const names[] = {"reboot",   "cereg", "rrc",   "psm",          "lwm2m_event",
+                                        "urc_lost", "error", "retry", "downlink_lost"};
+
+    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
+}

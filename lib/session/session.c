@@ -1,0 +1,280 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/session_internal.h"
+
+/* ------------------------------------------------------------- config */
+
+void qlw_session_config_default(qlw_session_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    qlw_neul_at_config(&cfg->at);
+    qlw_neul_setup_opts_default(&cfg->setup);
+    cfg->ul_queue_len = 8;
+    cfg->ul_queue_bytes = 1024;
+    cfg->con_retries = 2;
+    cfg->con_ack_timeout_ms = 90000;
+    cfg->register_timeout_ms = 300000;
+    cfg->attach_poll_ms = 5000;
+    cfg->nmstatus_poll_ms = 30000;
+    cfg->backoff_min_ms = 2000;
+    cfg->backoff_max_ms = 300000;
+}
+
+static size_t align_up(size_t n)
+{
+    return (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+
+static bool config_valid(const qlw_session_config *cfg)
+{
+    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 && cfg->backoff_min_ms >= 1 &&
+           cfg->backoff_max_ms >= cfg->backoff_min_ms &&
+           cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 && qlw_at_mem_size(&cfg->at) > 0;
+}
+
+size_t qlw_session_mem_size(const qlw_session_config *cfg)
+{
+    if (cfg == NULL || !config_valid(cfg))
+        return 0;
+    return align_up(sizeof(qlw_session)) + align_up(qlw_at_mem_size(&cfg->at)) +
+           align_up(cfg->ul_queue_len * sizeof(qlw_ul)) + align_up(cfg->ul_queue_bytes);
+}
+
+int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_session_config *cfg,
+                     qlw_io *io)
+{
+    uint8_t *p = mem;
+    qlw_session *s;
+    size_t at_size;
+    int rc;
+
+    if (out == NULL || mem == NULL || cfg == NULL || io == NULL || !config_valid(cfg))
+        return QLW_ERR_ARG;
+    if (mem_size < qlw_session_mem_size(cfg))
+        return QLW_ERR_NOMEM;
+    memset(mem, 0, qlw_session_mem_size(cfg));
+    s = (qlw_session *)mem;
+    s->cfg = *cfg;
+    p += align_up(sizeof(*s));
+    at_size = align_up(qlw_at_mem_size(&cfg->at));
+    rc = qlw_at_init(&s->at, p, at_size, &cfg->at, io);
+    if (rc != QLW_OK)
+        return rc;
+    p += at_size;
+    qlw_ulq_init(&s->ulq, (qlw_ul *)(void *)p, cfg->ul_queue_len,
+                 p + align_up(cfg->ul_queue_len * sizeof(qlw_ul)), cfg->ul_queue_bytes);
+    s->state = QLW_STATE_STARTING;
+    s->need_setup = true;
+    s->last_cme = -1;
+    s->next_id = 1;
+    s->next_seq = 1;
+    s->cid = 1;
+    s->backoff_ms = cfg->backoff_min_ms;
+    rc = qlw_s_install_handlers(s);
+    if (rc != QLW_OK)
+        return rc;
+    *out = s;
+    return QLW_OK;
+}
+
+int qlw_session_open(qlw_session **out, const qlw_session_config *cfg, qlw_io *io)
+{
+    qlw_session_config def;
+    size_t size;
+    void *mem;
+    int rc;
+
+    if (cfg == NULL) {
+        qlw_session_config_default(&def);
+        cfg = &def;
+    }
+    size = qlw_session_mem_size(cfg);
+    if (out == NULL || size == 0)
+        return QLW_ERR_ARG;
+    mem = malloc(size);
+    if (mem == NULL)
+        return QLW_ERR_NOMEM;
+    rc = qlw_session_init(out, mem, size, cfg, io);
+    if (rc != QLW_OK) {
+        free(mem);
+        return rc;
+    }
+    (*out)->owns_mem = true;
+    return QLW_OK;
+}
+
+int qlw_open(qlw_session **out, const char *port, const qlw_serial_config *serial,
+             const qlw_session_config *cfg, char *errmsg, size_t errmsg_size)
+{
+    qlw_io *io;
+    int rc;
+
+    if (out == NULL)
+        return QLW_ERR_ARG;
+    rc = qlw_io_open_serial(&io, port, serial, errmsg, errmsg_size);
+    if (rc != QLW_OK)
+        return rc;
+    rc = qlw_session_open(out, cfg, io);
+    if (rc != QLW_OK) {
+        if (errmsg != NULL && errmsg_size > 0)
+            snprintf(errmsg, errmsg_size, "%s: %s", port, qlw_strerror(rc));
+        qlw_io_close(io);
+        return rc;
+    }
+    (*out)->owned_io = io;
+    return QLW_OK;
+}
+
+void qlw_close(qlw_session *s)
+{
+    qlw_io *io;
+
+    if (s == NULL)
+        return;
+    /* Every uplink gets its report, even the ones that never went out. */
+    while (qlw_ulq_head(&s->ulq) != NULL)
+        qlw_s_report_head(s, QLW_ERR_CANCELLED, -1);
+    io = s->owned_io;
+    qlw_at_close(s->at);
+    if (s->owns_mem)
+        free(s);
+    qlw_io_close(io);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+uint32_t qlw_s_now(const qlw_session *s)
+{
+    return qlw_at_now_ms(s->at);
+}
+
+void qlw_s_notice(qlw_session *s, qlw_notice kind, int value, const char *text)
+{
+    if (s->cfg.on_notice != NULL)
+        s->cfg.on_notice(s->cfg.ctx, kind, value, text ? text : "");
+}
+
+void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause)
+{
+    qlw_state old = s->state;
+
+    if (old == st)
+        return;
+    s->state = st;
+    if (st == QLW_STATE_READY)
+        qlw_s_backoff_reset(s);
+    if (s->cfg.on_state != NULL)
+        s->cfg.on_state(s->cfg.ctx, old, st, cause);
+}
+
+void qlw_s_fail(qlw_session *s, int err, int cme, const char *what)
+{
+    s->last_err = err;
+    s->last_cme = cme;
+    if (cme >= 0)
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s: +CME ERROR: %d (%s)", what, cme,
+                 qlw_cme_str(cme));
+    else
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, qlw_strerror(err));
+    qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
+}
+
+/* Exponential back-off between min and max; reset once READY. */
+void qlw_s_backoff(qlw_session *s, const char *what)
+{
+    s->backoff_on = true;
+    s->backoff_until_ms = qlw_s_now(s) + s->backoff_ms;
+    qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->backoff_ms, what);
+    s->backoff_ms =
+        s->backoff_ms * 2 > s->cfg.backoff_max_ms ? s->cfg.backoff_max_ms : s->backoff_ms * 2;
+}
+
+void qlw_s_backoff_reset(qlw_session *s)
+{
+    s->backoff_ms = s->cfg.backoff_min_ms;
+    s->backoff_on = false;
+}
+
+/* ------------------------------------------------------------ getters */
+
+qlw_at *qlw_session_at(qlw_session *s)
+{
+    return s ? s->at : NULL;
+}
+
+qlw_state qlw_get_state(const qlw_session *s)
+{
+    return s ? s->state : QLW_STATE_STARTING;
+}
+
+const char *qlw_errmsg(const qlw_session *s)
+{
+    return s ? s->errmsg : "";
+}
+
+int qlw_last_cme(const qlw_session *s)
+{
+    return s ? s->last_cme : -1;
+}
+
+size_t qlw_uplinks_pending(const qlw_session *s)
+{
+    return s ? s->ulq.count : 0;
+}
+
+/* --------------------------------------------------------- event loop */
+
+int qlw_fd(qlw_session *s)
+{
+    return s ? qlw_at_fd(s->at) : -1;
+}
+
+int qlw_process(qlw_session *s)
+{
+    int rc;
+
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    rc = qlw_at_process(s->at);
+    if (rc == QLW_ERR_STATE)
+        return rc;
+    qlw_s_tick(s);
+    qlw_s_schedule(s);
+    return rc;
+}
+
+int32_t qlw_next_timeout_ms(qlw_session *s)
+{
+    int32_t a, b;
+
+    if (s == NULL)
+        return -1;
+    a = qlw_at_next_timeout_ms(s->at);
+    b = qlw_s_next_timer(s);
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+int qlw_poll(qlw_session *s, uint32_t max_ms)
+{
+    int32_t t;
+    int rc;
+
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    qlw_s_schedule(s);
+    t = qlw_s_next_timer(s);
+    if (t >= 0 && (uint32_t)t < max_ms)
+        max_ms = (uint32_t)t;
+    rc = qlw_at_poll(s->at, max_ms);
+    if (rc == QLW_ERR_STATE)
+        return rc;
+    qlw_s_tick(s);
+    qlw_s_schedule(s);
+    return rc;
+}

@@ -1,0 +1,238 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "session/session_internal.h"
+
+/* ---------------------------------------------------------------- goals */
+
+int qlw_request_attach(qlw_session *s, const qlw_attach_opts *opts)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    if (opts != NULL && opts->apn != NULL) {
+        if (qlw_neul_check_apn(opts->apn) != QLW_OK) {
+            qlw_s_fail(s, QLW_ERR_ARG, -1, "APN: only letters, digits, '-' and '.', at most 62");
+            return QLW_ERR_ARG;
+        }
+        snprintf(s->apn, sizeof(s->apn), "%s", opts->apn);
+        s->apn_set = true;
+    }
+    if (opts != NULL && (opts->cid < 0 || opts->cid > 15 || opts->band < 0 || opts->band > 255)) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "attach: cid must be 0..15 and band 0..255");
+        return QLW_ERR_ARG;
+    }
+    if (opts != NULL) {
+        s->cid = opts->cid;
+        s->band = opts->band;
+    }
+    s->attach_err = QLW_OK;
+    if (s->state >= QLW_STATE_ATTACHED && !s->apn_set && s->band == 0)
+        s->attach_goal = QLW_GOAL_DONE;
+    else
+        s->attach_goal = QLW_GOAL_PENDING;
+    if (s->attach_goal == QLW_GOAL_PENDING && s->state >= QLW_STATE_ATTACHED)
+        qlw_s_set_state(s, QLW_STATE_DETACHED, QLW_CAUSE_REQUEST); /* re-run with new APN/band */
+    qlw_s_schedule(s);
+    return QLW_OK;
+}
+
+int qlw_request_cdp(qlw_session *s, const char *addr, uint16_t port)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    if (qlw_neul_check_cdp(addr, port) != QLW_OK) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "CDP server: a dotted IPv4 address and a port 1..65535");
+        return QLW_ERR_ARG;
+    }
+    snprintf(s->cdp_addr, sizeof(s->cdp_addr), "%s", addr);
+    s->cdp_port = port;
+    s->cdp_reboots = 0;
+    s->cdp_goal = QLW_GOAL_PENDING;
+    qlw_s_schedule(s);
+    return QLW_OK;
+}
+
+int qlw_request_register(qlw_session *s)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    s->want_registered = true;
+    s->dereg_goal = QLW_GOAL_NONE;
+    if (s->attach_goal == QLW_GOAL_NONE)
+        s->attach_goal = s->state >= QLW_STATE_ATTACHED ? QLW_GOAL_DONE : QLW_GOAL_PENDING;
+    qlw_s_schedule(s);
+    return QLW_OK;
+}
+
+int qlw_request_deregister(qlw_session *s)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    s->want_registered = false;
+    s->dereg_goal = QLW_GOAL_PENDING;
+    qlw_s_schedule(s);
+    return QLW_OK;
+}
+
+int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+                     uint32_t *id)
+{
+    qlw_ul *ul;
+
+    if (s == NULL || mode < QLW_UL_NON || mode > QLW_UL_LEGACY_NMGS)
+        return QLW_ERR_ARG;
+    if (qlw_neul_check_payload(data, len) != QLW_OK) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: payload must be 1..512 bytes");
+        return QLW_ERR_ARG;
+    }
+    ul = qlw_ulq_push(&s->ulq, data, len);
+    if (ul == NULL) {
+        qlw_s_fail(s, QLW_ERR_QUEUE_FULL, -1, "uplink queue");
+        return QLW_ERR_QUEUE_FULL;
+    }
+    ul->id = s->next_id++;
+    ul->mode = mode;
+    if (mode == QLW_UL_CON || mode == QLW_UL_CON_RELEASE) {
+        ul->seq = s->next_seq;
+        s->next_seq = s->next_seq % 255 + 1; /* 1..255; 0 means "no sequence number" */
+    }
+    if (id != NULL)
+        *id = ul->id;
+    qlw_s_schedule(s);
+    return QLW_OK;
+}
+
+/* ------------------------------------------------------------- blocking */
+
+typedef int (*check_fn)(qlw_session *s);
+
+/* Runs the session until check() says done (>0) or failed (<0), or time is up. */
+static int run_until(qlw_session *s, check_fn check, uint32_t timeout_ms)
+{
+    uint32_t start = qlw_s_now(s);
+
+    for (;;) {
+        int32_t elapsed;
+        int rc = check(s);
+
+        if (rc != 0)
+            return rc > 0 ? QLW_OK : rc;
+        elapsed = qlw_ms_diff(qlw_s_now(s), start);
+        if (elapsed >= (int32_t)timeout_ms)
+            return QLW_ERR_TIMEOUT;
+        rc = qlw_poll(s, timeout_ms - (uint32_t)elapsed);
+        if (rc == QLW_ERR_STATE || rc == QLW_ERR_PORT_GONE)
+            return rc;
+    }
+}
+
+static int goal_check(qlw_goal g, int err)
+{
+    if (g == QLW_GOAL_DONE)
+        return 1;
+    return g == QLW_GOAL_FAILED ? (err != QLW_OK ? err : QLW_ERR_FAILED) : 0;
+}
+
+static int attach_check(qlw_session *s)
+{
+    if (s->state >= QLW_STATE_ATTACHED && s->attach_goal != QLW_GOAL_PENDING)
+        return 1;
+    return s->attach_err == QLW_ERR_DENIED ? QLW_ERR_DENIED : 0;
+}
+
+int qlw_attach(qlw_session *s, const qlw_attach_opts *opts, uint32_t timeout_ms)
+{
+    int rc = qlw_request_attach(s, opts);
+
+    return rc != QLW_OK ? rc : run_until(s, attach_check, timeout_ms);
+}
+
+static int cdp_check(qlw_session *s)
+{
+    /* done only once the module is set up again after the reboot */
+    if (s->cdp_goal == QLW_GOAL_DONE && !s->need_setup)
+        return 1;
+    return s->cdp_goal == QLW_GOAL_FAILED ? goal_check(s->cdp_goal, s->last_err) : 0;
+}
+
+int qlw_set_cdp(qlw_session *s, const char *addr, uint16_t port, uint32_t timeout_ms)
+{
+    int rc = qlw_request_cdp(s, addr, port);
+
+    return rc != QLW_OK ? rc : run_until(s, cdp_check, timeout_ms);
+}
+
+static int registered_check(qlw_session *s)
+{
+    return s->state >= QLW_STATE_REGISTERED;
+}
+
+int qlw_register(qlw_session *s, uint32_t timeout_ms)
+{
+    int rc = qlw_request_register(s);
+
+    return rc != QLW_OK ? rc : run_until(s, registered_check, timeout_ms);
+}
+
+static int ready_check(qlw_session *s)
+{
+    return s->state == QLW_STATE_READY;
+}
+
+int qlw_wait_ready(qlw_session *s, uint32_t timeout_ms)
+{
+    return s == NULL ? QLW_ERR_ARG : run_until(s, ready_check, timeout_ms);
+}
+
+static int dereg_check(qlw_session *s)
+{
+    return goal_check(s->dereg_goal, s->last_err);
+}
+
+int qlw_deregister(qlw_session *s, uint32_t timeout_ms)
+{
+    int rc = qlw_request_deregister(s);
+
+    return rc != QLW_OK ? rc : run_until(s, dereg_check, timeout_ms);
+}
+
+static int watch_check(qlw_session *s)
+{
+    if (!s->watch_done)
+        return 0;
+    return s->watch_report.result == QLW_OK ? 1 : s->watch_report.result;
+}
+
+int qlw_send_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+                    uint32_t timeout_ms, qlw_uplink_report *report)
+{
+    uint32_t id;
+    int rc = qlw_queue_uldata(s, data, len, mode, &id);
+
+    if (rc != QLW_OK)
+        return rc;
+    s->watch_id = id;
+    s->watch_done = false;
+    if (s->attach_goal == QLW_GOAL_NONE || !s->want_registered)
+        qlw_request_register(s); /* the uplink needs READY, so ask for it */
+    rc = run_until(s, watch_check, timeout_ms);
+    if (report != NULL && s->watch_done)
+        *report = s->watch_report;
+    s->watch_id = 0;
+    return rc;
+}
+
+static int reboot_check(qlw_session *s)
+{
+    if (s->reboot_goal == QLW_GOAL_DONE && !s->need_setup)
+        return 1;
+    return s->reboot_goal == QLW_GOAL_FAILED ? goal_check(s->reboot_goal, s->last_err) : 0;
+}
+
+int qlw_reboot(qlw_session *s, uint32_t timeout_ms)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    s->reboot_goal = QLW_GOAL_PENDING;
+    return run_until(s, reboot_check, timeout_ms);
+}

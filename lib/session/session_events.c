@@ -1,0 +1,141 @@
+#include <string.h>
+
+#include "session/session_internal.h"
+
+static void on_qlwevtind(qlw_session *s, int ev)
+{
+    qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, ev, qlw_lwm2m_event_str(ev));
+    switch (ev) {
+    case QLW_EVT_REGISTERED:
+        if (s->state < QLW_STATE_REGISTERED || s->state == QLW_STATE_READY)
+            qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    case QLW_EVT_READY:
+        s->reg_timer_on = false;
+        s->poll_on = false;
+        qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    case QLW_EVT_DEREGISTERED:
+        if (s->dereg_goal == QLW_GOAL_PENDING || s->dereg_goal == QLW_GOAL_WAITING)
+            s->dereg_goal = QLW_GOAL_DONE;
+        s->reg_timer_on = false;
+        if (s->state > QLW_STATE_ATTACHED)
+            qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    case QLW_EVT_OBSERVE_CANCELLED:
+        if (s->state >= QLW_STATE_REGISTERED) {
+            qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_OBSERVE_CANCELLED);
+            s->rereg = true;
+            qlw_s_backoff(s, "observe cancelled");
+        }
+        break;
+    case QLW_EVT_UPDATED:
+    case QLW_EVT_BOOTSTRAPPED:
+    case QLW_EVT_FOTA_OBSERVED:
+    case QLW_EVT_FOTA_URL:
+    case QLW_EVT_FOTA_DOWNLOADED:
+        break;
+    default:
+        /* 8 means "observe cancelled" to some firmware, "registration failed" to
+         * others: either way not ready. A poll of NMSTATUS will tell more. */
+        if (s->state == QLW_STATE_READY)
+            qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    }
+}
+
+static void on_uldatastatus(qlw_session *s, int status, int seq)
+{
+    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+
+    if (!s->con_wait || ul == NULL || (seq != 0 && seq != ul->seq))
+        return;
+    ul->status = status;
+    if (status == QLW_UL_DELIVERED) {
+        qlw_s_report_head(s, QLW_OK, -1);
+    } else if (status == QLW_UL_SEND_FAILED || status == QLW_UL_TIMEOUT || status == QLW_UL_RESET) {
+        s->con_wait = false;
+        if (ul->attempts > s->cfg.con_retries)
+            qlw_s_report_head(s, QLW_ERR_FAILED, -1);
+    }
+}
+
+static void on_urc(void *ctx, const qlw_at_line *line)
+{
+    qlw_session *s = ctx;
+    const char *t = line->text;
+    int a, b;
+    qlw_cereg cr;
+
+    if (line->flags & QLW_LINE_BOOT) {
+        const char *cause = qlw_neul_reboot_cause(t);
+        if (cause != NULL) {
+            strncpy(s->reboot_cause, cause, sizeof(s->reboot_cause) - 1);
+            s->reboot_cause[sizeof(s->reboot_cause) - 1] = '\0';
+        }
+        return;
+    }
+    if (qlw_neul_parse_qlwevtind(t, line->len, &a) == QLW_OK) {
+        on_qlwevtind(s, a);
+    } else if (qlw_neul_parse_uldatastatus(t, line->len, &a, &b) == QLW_OK) {
+        on_uldatastatus(s, a, b);
+    } else if (strncmp(t, "+CEREG", 6) == 0 &&
+               qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
+        qlw_s_notice(s, QLW_NOTICE_CEREG, cr.stat, t);
+        qlw_s_on_cereg(s, &cr);
+    } else if (strncmp(t, "+NNMI", 5) == 0) {
+        int n = qlw_neul_parse_nnmi(t, line->len, s->dl_buf, sizeof(s->dl_buf));
+        if (n > 0 && s->cfg.on_downlink != NULL)
+            s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
+        else if (n < 0)
+            qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, t);
+    } else if (qlw_neul_parse_cscon(t, line->len, &a) == QLW_OK) {
+        qlw_s_notice(s, QLW_NOTICE_RRC, a, t);
+    } else if (qlw_neul_parse_npsmr(t, line->len, &a) == QLW_OK) {
+        qlw_s_notice(s, QLW_NOTICE_PSM, a, t);
+    }
+}
+
+static void on_boot_start(qlw_session *s)
+{
+    /* Everything volatile is gone: URC switches, registration, the CON in flight. */
+    s->need_setup = true;
+    s->boot_wait = false;
+    s->reboot_cause[0] = '\0';
+    s->con_wait = false;
+    s->reg_timer_on = false;
+    s->poll_on = false;
+    s->backoff_on = false;
+    if (s->want_registered)
+        s->rereg = false; /* a fresh boot needs no deregistration */
+    qlw_s_set_state(s, QLW_STATE_STARTING, QLW_CAUSE_REBOOT);
+}
+
+static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
+{
+    qlw_session *s = ctx;
+
+    switch (ev) {
+    case QLW_AT_EV_BOOT_START:
+        on_boot_start(s);
+        break;
+    case QLW_AT_EV_BOOT_END:
+    case QLW_AT_EV_BOOT_TIMEOUT:
+        qlw_s_notice(s, QLW_NOTICE_REBOOT, 0, s->reboot_cause[0] ? s->reboot_cause : "UNKNOWN");
+        break;
+    case QLW_AT_EV_URC_OVERFLOW:
+        qlw_s_notice(s, QLW_NOTICE_URC_LOST, (int)count, "");
+        break;
+    default:
+        break;
+    }
+}
+
+int qlw_s_install_handlers(qlw_session *s)
+{
+    int rc = qlw_at_add_urc_handler(s->at, "", on_urc, s);
+
+    if (rc == QLW_OK)
+        rc = qlw_at_add_event_handler(s->at, on_event, s);
+    return rc;
+}

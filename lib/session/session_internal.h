@@ -1,0 +1,115 @@
+/* State of a session; shared by the files of lib/session only. */
+#ifndef QLW_SESSION_INTERNAL_H
+#define QLW_SESSION_INTERNAL_H
+
+#include "qlwm2m/session.h"
+#include "session/ulq.h"
+
+/* Procedures: short command sequences the session runs one at a time. */
+typedef enum qlw_proc {
+    QLW_PROC_NONE = 0,
+    QLW_PROC_SETUP,
+    QLW_PROC_CDP,
+    QLW_PROC_ATTACH,
+    QLW_PROC_POLL_CEREG,
+    QLW_PROC_REGISTER,
+    QLW_PROC_DEREGISTER,
+    QLW_PROC_POLL_NMSTATUS,
+    QLW_PROC_UPLINK,
+    QLW_PROC_REBOOT
+} qlw_proc;
+
+/* Progress of a goal the application asked for. */
+typedef enum qlw_goal {
+    QLW_GOAL_NONE = 0, /* not asked */
+    QLW_GOAL_PENDING,  /* asked, working on it */
+    QLW_GOAL_WAITING,  /* the module accepted it; its URC will say when done */
+    QLW_GOAL_DONE,
+    QLW_GOAL_FAILED /* gave up; error in errmsg/last_err */
+} qlw_goal;
+
+#define QLW_SESSION_CMD_MAX 1100u
+#define QLW_SESSION_ERRMSG  160u
+
+struct qlw_session {
+    qlw_session_config cfg;
+    qlw_at *at;
+    qlw_io *owned_io;
+    bool owns_mem;
+    qlw_state state;
+
+    qlw_proc proc;
+    int step;
+    qlw_at_cmd cmd;
+    char cmd_buf[QLW_SESSION_CMD_MAX];
+
+    bool need_setup;
+    bool boot_wait; /* AT+NRB answered REBOOTING: send nothing until the banner */
+    uint32_t boot_wait_until_ms;
+    unsigned setup_tries;
+
+    /* goals */
+    qlw_goal attach_goal;
+    char apn[64];
+    bool apn_set;
+    int cid;
+    int band;
+    int attach_err;
+    int fun_now; /* AT+CFUN? as read at the start of an attach */
+    qlw_goal cdp_goal;
+    char cdp_addr[16];
+    uint16_t cdp_port;
+    unsigned cdp_reboots;
+    bool want_registered;
+    bool rereg; /* deregister before registering again */
+    qlw_goal dereg_goal;
+    qlw_goal reboot_goal;
+
+    /* timers (valid when the flag is set) */
+    bool backoff_on;
+    uint32_t backoff_until_ms;
+    uint32_t backoff_ms;
+    bool poll_on;
+    uint32_t poll_at_ms;
+    bool reg_timer_on;
+    uint32_t reg_deadline_ms;
+    bool con_wait; /* the head uplink is a CON waiting for its status */
+    uint32_t con_deadline_ms;
+    bool ul_hold; /* uplinks paused (e.g. after 159) until backoff ends */
+    uint32_t ul_hold_until_ms;
+
+    qlw_ulq ulq;
+    uint32_t next_id;
+    int next_seq;
+
+    /* the report a blocking qlw_send_uldata() waits for */
+    uint32_t watch_id;
+    bool watch_done;
+    qlw_uplink_report watch_report;
+
+    char reboot_cause[48];
+    int last_err;
+    int last_cme;
+    char errmsg[QLW_SESSION_ERRMSG];
+    uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX];
+};
+
+/* session.c */
+void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause);
+void qlw_s_fail(qlw_session *s, int err, int cme, const char *what);
+void qlw_s_notice(qlw_session *s, qlw_notice kind, int value, const char *text);
+uint32_t qlw_s_now(const qlw_session *s);
+void qlw_s_backoff(qlw_session *s, const char *what);
+void qlw_s_backoff_reset(qlw_session *s);
+
+/* session_proc.c */
+void qlw_s_schedule(qlw_session *s);
+void qlw_s_tick(qlw_session *s);
+int32_t qlw_s_next_timer(qlw_session *s);
+void qlw_s_report_head(qlw_session *s, int result, int cme);
+void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr);
+
+/* session_events.c */
+int qlw_s_install_handlers(qlw_session *s);
+
+#endif

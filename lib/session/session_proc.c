@@ -1,0 +1,672 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "quectel/neul_cmd.h"
+#include "session/session_internal.h"
+
+/* Builds the command of op into the session's buffer and sends it; the
+ * procedure continues in its step function when the result arrives. */
+#define ISSUE(s, next_step, ...)                                                                   \
+    issue(s, next_step, qlw_neul_cmd(&(s)->cmd, (s)->cmd_buf, sizeof((s)->cmd_buf), __VA_ARGS__))
+
+static void on_done(void *ctx, const qlw_at_response *r);
+static int report(qlw_session *s, int result, int cme);
+
+static int finish(qlw_session *s)
+{
+    s->proc = QLW_PROC_NONE;
+    s->step = 0;
+    return 0;
+}
+
+static int issue(qlw_session *s, int next_step, int build_rc)
+{
+    int rc = build_rc;
+
+    s->step = next_step;
+    if (rc == QLW_OK)
+        rc = qlw_at_send(s->at, &s->cmd, on_done, s);
+    if (rc != QLW_OK) {
+        qlw_s_fail(s, rc, -1, s->cmd_buf);
+        finish(s);
+    }
+    return 0;
+}
+
+static bool ok(const qlw_at_response *r)
+{
+    return r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL;
+}
+
+/* The module is restarting: anything sent now is lost, so wait for its banner
+ * (the reference allows 30 s for the final OK). */
+#define QLW_BOOT_WAIT_MS 30000u
+
+static void expect_boot(qlw_session *s)
+{
+    s->need_setup = true;
+    s->boot_wait = true;
+    s->boot_wait_until_ms = qlw_s_now(s) + QLW_BOOT_WAIT_MS;
+}
+
+/* A command failed in a way the procedure cannot absorb: note it, back off. */
+static int proc_failed(qlw_session *s, const qlw_at_response *r, const char *what)
+{
+    int err = qlw_at_result_err(r->result);
+
+    finish(s);
+    if (r->result == QLW_AT_RESULT_REBOOTED)
+        return 0; /* the boot handling starts over */
+    qlw_s_fail(s, err, r->result == QLW_AT_RESULT_CME_ERROR ? r->code : -1,
+               what ? what : r->command);
+    qlw_s_backoff(s, r->command);
+    return 0;
+}
+
+static const char *first_line(const qlw_at_response *r)
+{
+    return r->line_count > 0 ? r->lines[0] : "";
+}
+
+/* --------------------------------------------------------------- setup */
+
+static int setup_step(qlw_session *s, const qlw_at_response *r)
+{
+    const qlw_neul_setup_opts *o = &s->cfg.setup;
+    qlw_cereg cr;
+
+    if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
+        return finish(s);
+    if (r != NULL && s->step == 1 && !ok(r)) {
+        /* The first AT after power-up may get ERROR or nothing (fixture 03). */
+        if (++s->setup_tries < 3)
+            return ISSUE(s, 1, QLW_NEUL_AT);
+        return proc_failed(s, r, "module does not answer AT");
+    }
+    if (r != NULL && r->result == QLW_AT_RESULT_TIMEOUT)
+        return proc_failed(s, r, NULL);
+    if (r != NULL && !ok(r) && s->step < 9) /* an unknown URC switch is not fatal */
+        qlw_s_notice(s, QLW_NOTICE_ERROR, qlw_at_result_err(r->result), r->command);
+    switch (s->step) {
+    case 0:
+        s->setup_tries = 0;
+        return ISSUE(s, 1, QLW_NEUL_AT);
+    case 1:
+        return ISSUE(s, 2, QLW_NEUL_ATE0);
+    case 2:
+        return ISSUE(s, 3, QLW_NEUL_CMEE, 1);
+    case 3:
+        return ISSUE(s, 4, QLW_NEUL_CEREG_SET, o->cereg_mode);
+    case 4:
+        return ISSUE(s, 5, QLW_NEUL_CSCON_SET, o->cscon ? 1 : 0);
+    case 5:
+        return ISSUE(s, 6, QLW_NEUL_NPSMR_SET, o->npsmr ? 1 : 0);
+    case 6:
+        return ISSUE(s, 7, QLW_NEUL_NNMI_SET, o->nnmi);
+    case 7:
+        return ISSUE(s, 8, QLW_NEUL_NSMI_SET, o->nsmi ? 1 : 0);
+    case 8:
+        return ISSUE(s, 9, QLW_NEUL_CEREG_READ);
+    default:
+        break;
+    }
+    finish(s);
+    s->need_setup = false;
+    if (s->reboot_goal == QLW_GOAL_PENDING)
+        s->reboot_goal = QLW_GOAL_DONE;
+    if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
+        qlw_cereg_registered(cr.stat)) {
+        qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
+        if (s->attach_goal == QLW_GOAL_PENDING)
+            s->attach_goal = QLW_GOAL_DONE;
+    } else {
+        qlw_s_set_state(s, QLW_STATE_DETACHED, QLW_CAUSE_SETUP);
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- cdp */
+
+static bool cdp_matches(qlw_session *s, const qlw_at_response *r)
+{
+    char want[32];
+
+    if (!ok(r) || r->line_count == 0)
+        return false;
+    snprintf(want, sizeof(want), "%s,%u", s->cdp_addr, (unsigned)s->cdp_port);
+    /* "+NCDP:1.2.3.4,5683" or "+NCDP: 1.2.3.4,5683" */
+    {
+        const char *v = strchr(r->lines[0], ':');
+        if (v == NULL)
+            return false;
+        v += v[1] == ' ' ? 2 : 1;
+        return strcmp(v, want) == 0;
+    }
+}
+
+static int cdp_step(qlw_session *s, const qlw_at_response *r)
+{
+    if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
+        return finish(s);
+    switch (s->step) {
+    case 0:
+        return ISSUE(s, 1, QLW_NEUL_NCDP_READ);
+    case 1:
+        if (cdp_matches(s, r)) {
+            s->cdp_goal = QLW_GOAL_DONE;
+            return finish(s);
+        }
+        if (s->cdp_reboots >= 2) {
+            s->cdp_goal = QLW_GOAL_FAILED;
+            qlw_s_fail(s, QLW_ERR_FAILED, -1, "AT+NCDP? still differs after reboot");
+            return finish(s);
+        }
+        /* The module takes a new server only with the radio off. */
+        return ISSUE(s, 2, QLW_NEUL_CFUN_SET, 0);
+    case 2:
+        if (!ok(r))
+            return proc_failed(s, r, NULL);
+        qlw_s_set_state(s, QLW_STATE_DETACHED, QLW_CAUSE_REQUEST);
+        return ISSUE(s, 3, QLW_NEUL_NCDP_SET, s->cdp_addr, (unsigned)s->cdp_port);
+    case 3:
+        if (!ok(r)) {
+            s->cdp_goal = QLW_GOAL_FAILED;
+            return proc_failed(s, r, NULL);
+        }
+        s->cdp_reboots++;
+        return ISSUE(s, 4, QLW_NEUL_NRB); /* NV settings apply after a reboot */
+    default:
+        if (!ok(r))
+            return proc_failed(s, r, NULL);
+        expect_boot(s); /* the boot banner follows; setup runs again */
+        return finish(s);
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- attach */
+
+static bool apn_matches(const qlw_session *s, const qlw_at_response *r)
+{
+    for (size_t i = 0; i < r->line_count; i++) {
+        qlw_at_field f[4];
+        long cid;
+
+        if (qlw_at_split(r->lines[i], strlen(r->lines[i]), f, 4) >= 3 &&
+            qlw_at_field_int(&f[0], 0, 15, &cid) == QLW_OK && cid == s->cid)
+            return qlw_at_field_eq(&f[2], s->apn);
+    }
+    return false;
+}
+
+static int attach_radio_on(qlw_session *s, int fun_now)
+{
+    if (fun_now == 1)
+        return ISSUE(s, 7, QLW_NEUL_CGATT_SET, 1);
+    ISSUE(s, 6, QLW_NEUL_CFUN_SET, 1);
+    return 0;
+}
+
+static int attach_step(qlw_session *s, const qlw_at_response *r)
+{
+    qlw_at_field f[2];
+    long fun = 0;
+
+    if (r != NULL && !ok(r) && !(s->step == 2 && r->result != QLW_AT_RESULT_TIMEOUT))
+        return proc_failed(s, r, NULL);
+    switch (s->step) {
+    case 0:
+        return ISSUE(s, 1, QLW_NEUL_CFUN_READ);
+    case 1:
+        if (qlw_at_split(first_line(r), strlen(first_line(r)), f, 2) < 1 ||
+            qlw_at_field_int(&f[0], 0, 9, &fun) != QLW_OK)
+            fun = 0;
+        s->fun_now = (int)fun;
+        if (s->apn_set)
+            return ISSUE(s, 2, QLW_NEUL_CGDCONT_READ);
+        if (s->band > 0)
+            return fun == 1 ? ISSUE(s, 3, QLW_NEUL_CFUN_SET, 0)
+                            : ISSUE(s, 5, QLW_NEUL_NBAND_SET, s->band);
+        return attach_radio_on(s, (int)fun);
+    case 2:
+        if (r->result == QLW_AT_RESULT_OK && apn_matches(s, r) && s->band <= 0)
+            return attach_radio_on(s, s->fun_now);
+        if (s->fun_now == 0) /* radio already off */
+            return ISSUE(s, 4, QLW_NEUL_CGDCONT_SET, s->cid, "IP", s->apn);
+        /* APN or band must change: both need the radio off. */
+        return ISSUE(s, 3, QLW_NEUL_CFUN_SET, 0);
+    case 3:
+        qlw_s_set_state(s, QLW_STATE_DETACHED, QLW_CAUSE_REQUEST);
+        if (s->apn_set)
+            return ISSUE(s, 4, QLW_NEUL_CGDCONT_SET, s->cid, "IP", s->apn);
+        return ISSUE(s, 5, QLW_NEUL_NBAND_SET, s->band);
+    case 4:
+        if (s->band > 0)
+            return ISSUE(s, 5, QLW_NEUL_NBAND_SET, s->band);
+        return attach_radio_on(s, 0);
+    case 5:
+        return attach_radio_on(s, 0);
+    case 6:
+        return ISSUE(s, 7, QLW_NEUL_CGATT_SET, 1);
+    default:
+        break;
+    }
+    finish(s);
+    if (s->state < QLW_STATE_ATTACHING)
+        qlw_s_set_state(s, QLW_STATE_ATTACHING, QLW_CAUSE_REQUEST);
+    s->poll_on = true;
+    s->poll_at_ms = qlw_s_now(s) + s->cfg.attach_poll_ms;
+    return 0;
+}
+
+/* ---------------------------------------------------------- registration */
+
+static void start_reg_timers(qlw_session *s)
+{
+    s->reg_timer_on = true;
+    s->reg_deadline_ms = qlw_s_now(s) + s->cfg.register_timeout_ms;
+    s->poll_on = s->cfg.nmstatus_poll_ms > 0;
+    s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
+}
+
+static int register_step(qlw_session *s, const qlw_at_response *r)
+{
+    switch (s->step) {
+    case 0:
+        if (s->rereg) /* a fresh registration after the observe was cancelled */
+            return ISSUE(s, 1, QLW_NEUL_QLWSREGIND, 1);
+        return ISSUE(s, 2, QLW_NEUL_QLWSREGIND, 0);
+    case 1:
+        if (r->result == QLW_AT_RESULT_REBOOTED || r->result == QLW_AT_RESULT_TIMEOUT)
+            return proc_failed(s, r, NULL);
+        return ISSUE(s, 2, QLW_NEUL_QLWSREGIND, 0);
+    default:
+        if (!ok(r))
+            return proc_failed(s, r, "AT+QLWSREGIND=0");
+        break;
+    }
+    finish(s);
+    s->rereg = false;
+    if (s->state < QLW_STATE_REGISTERING)
+        qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_REQUEST);
+    start_reg_timers(s);
+    return 0;
+}
+
+static int deregister_step(qlw_session *s, const qlw_at_response *r)
+{
+    if (s->step == 0)
+        return ISSUE(s, 1, QLW_NEUL_QLWSREGIND, 1);
+    finish(s);
+    if (ok(r)) {
+        s->dereg_goal = QLW_GOAL_WAITING; /* for +QLWEVTIND:1 */
+    } else {
+        s->dereg_goal = QLW_GOAL_FAILED;
+        qlw_s_fail(s, qlw_at_result_err(r->result),
+                   r->result == QLW_AT_RESULT_CME_ERROR ? r->code : -1, r->command);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- polls */
+
+static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr);
+
+static int poll_cereg_step(qlw_session *s, const qlw_at_response *r)
+{
+    qlw_cereg cr;
+
+    if (s->step == 0)
+        return ISSUE(s, 1, QLW_NEUL_CEREG_READ);
+    finish(s);
+    s->poll_at_ms = qlw_s_now(s) + s->cfg.attach_poll_ms;
+    if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK)
+        on_cereg_stat(s, &cr);
+    return 0;
+}
+
+static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
+{
+    qlw_nmstatus st;
+
+    if (s->step == 0)
+        return ISSUE(s, 1, QLW_NEUL_NMSTATUS);
+    finish(s);
+    s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
+    if (!ok(r) || qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), &st) != QLW_OK)
+        return 0;
+    if (st == QLW_NM_MO_DATA_ENABLED) {
+        qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
+        s->reg_timer_on = false;
+        s->poll_on = false;
+    } else if ((st == QLW_NM_REGISTERED || st == QLW_NM_REREGISTERED) &&
+               s->state == QLW_STATE_REGISTERING) {
+        qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_POLL);
+    } else if (st == QLW_NM_REG_FAILED || st == QLW_NM_REJECTED_BY_SERVER ||
+               st == QLW_NM_TIMEOUT_AND_FAILED || st == QLW_NM_INIT_FAILED) {
+        qlw_s_fail(s, QLW_ERR_FAILED, -1, qlw_nmstatus_str(st));
+        qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_POLL);
+        s->rereg = true;
+        qlw_s_backoff(s, "registration");
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- uplink */
+
+static const char *ex_mode(qlw_ul_mode m)
+{
+    switch (m) {
+    case QLW_UL_NON_RELEASE:
+        return "0x0001";
+    case QLW_UL_NON_RELEASE_AFTER_REPLY:
+        return "0x0010";
+    case QLW_UL_CON:
+        return "0x0100";
+    case QLW_UL_CON_RELEASE:
+        return "0x0101";
+    default:
+        return "0x0000";
+    }
+}
+
+static bool is_con(qlw_ul_mode m)
+{
+    return m == QLW_UL_CON || m == QLW_UL_CON_RELEASE;
+}
+
+static int uplink_send(qlw_session *s)
+{
+    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+    char hex[2 * QLW_NEUL_PAYLOAD_MAX + 1];
+    unsigned len = (unsigned)ul->len;
+
+    qlw_hex_encode(qlw_ulq_data(&s->ulq, ul), ul->len, hex, sizeof(hex));
+    if (ul->mode == QLW_UL_NON)
+        return ISSUE(s, 1, QLW_NEUL_QLWULDATA, len, hex);
+    if (ul->mode == QLW_UL_LEGACY_NMGS)
+        return ISSUE(s, 1, QLW_NEUL_NMGS, len, hex);
+    ISSUE(s, 1, QLW_NEUL_QLWULDATAEX, len, hex, ex_mode(ul->mode), ul->seq);
+    return 0;
+}
+
+static int hold_uplinks(qlw_session *s, uint32_t ms)
+{
+    s->ul_hold = true;
+    s->ul_hold_until_ms = qlw_s_now(s) + ms;
+    return 0;
+}
+
+static int uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
+{
+    int cme = r->result == QLW_AT_RESULT_CME_ERROR ? r->code : -1;
+
+    if (ok(r)) {
+        if (!is_con(ul->mode))
+            return report(s, QLW_OK, -1);
+        s->con_wait = true;
+        s->con_deadline_ms = qlw_s_now(s) + s->cfg.con_ack_timeout_ms;
+        return 0;
+    }
+    if (r->result == QLW_AT_RESULT_ERROR || cme == 513) {
+        /* Not registered/observed after all: the module registers again by itself. */
+        qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_UPLINK_REJECTED);
+        start_reg_timers(s);
+        return 0;
+    }
+    if (cme >= 0 && qlw_cme_retryable(cme)) {
+        qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms, r->final);
+        return hold_uplinks(s, s->cfg.backoff_min_ms);
+    }
+    if (cme >= 0 || r->result == QLW_AT_RESULT_CMS_ERROR) {
+        qlw_s_fail(s, QLW_ERR_CME, cme, r->command);
+        return report(s, QLW_ERR_CME, cme);
+    }
+    if (r->result == QLW_AT_RESULT_TIMEOUT && !is_con(ul->mode))
+        return report(s, QLW_ERR_TIMEOUT, -1); /* may or may not have gone: say so */
+    /* CON timeout: resend with the same seq; reboot/I/O: still queued. */
+    if (ul->attempts > s->cfg.con_retries)
+        return report(s, qlw_at_result_err(r->result), -1);
+    return 0;
+}
+
+static int uplink_step(qlw_session *s, const qlw_at_response *r)
+{
+    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+
+    if (ul == NULL)
+        return finish(s);
+    if (s->step == 0) {
+        ul->attempts++;
+        return uplink_send(s);
+    }
+    finish(s);
+    uplink_result(s, ul, r);
+    return 0;
+}
+
+static int report(qlw_session *s, int result, int cme)
+{
+    qlw_s_report_head(s, result, cme);
+    return 0;
+}
+
+void qlw_s_report_head(qlw_session *s, int result, int cme)
+{
+    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+    qlw_uplink_report rep;
+
+    if (ul == NULL)
+        return;
+    rep = (qlw_uplink_report){ul->id,
+                              ul->mode,
+                              is_con(ul->mode) ? ul->seq : 0,
+                              result,
+                              result == QLW_OK && is_con(ul->mode),
+                              ul->status,
+                              cme,
+                              ul->attempts,
+                              ul->len};
+    qlw_ulq_pop(&s->ulq);
+    s->con_wait = false;
+    if (rep.id == s->watch_id) {
+        s->watch_report = rep;
+        s->watch_done = true;
+    }
+    if (s->cfg.on_uplink != NULL)
+        s->cfg.on_uplink(s->cfg.ctx, &rep);
+}
+
+/* ------------------------------------------------------------- reboot */
+
+static int reboot_step(qlw_session *s, const qlw_at_response *r)
+{
+    if (s->step == 0)
+        return ISSUE(s, 1, QLW_NEUL_NRB);
+    finish(s);
+    if (ok(r))
+        expect_boot(s);
+    if (!ok(r) && r->result != QLW_AT_RESULT_REBOOTED) {
+        s->reboot_goal = QLW_GOAL_FAILED;
+        qlw_s_fail(s, qlw_at_result_err(r->result), -1, r->command);
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------- scheduling */
+
+typedef int (*step_fn)(qlw_session *, const qlw_at_response *);
+
+static const step_fn steps[] = {
+    [QLW_PROC_NONE] = NULL,
+    [QLW_PROC_SETUP] = setup_step,
+    [QLW_PROC_CDP] = cdp_step,
+    [QLW_PROC_ATTACH] = attach_step,
+    [QLW_PROC_POLL_CEREG] = poll_cereg_step,
+    [QLW_PROC_REGISTER] = register_step,
+    [QLW_PROC_DEREGISTER] = deregister_step,
+    [QLW_PROC_POLL_NMSTATUS] = poll_nmstatus_step,
+    [QLW_PROC_UPLINK] = uplink_step,
+    [QLW_PROC_REBOOT] = reboot_step,
+};
+
+static void on_done(void *ctx, const qlw_at_response *r)
+{
+    qlw_session *s = ctx;
+
+    if (s->proc != QLW_PROC_NONE)
+        steps[s->proc](s, r);
+    qlw_s_schedule(s);
+}
+
+static bool due(const qlw_session *s, bool on, uint32_t at_ms)
+{
+    return on && qlw_ms_reached(qlw_s_now(s), at_ms);
+}
+
+/* Which procedure the goals and the state call for now, in priority order. */
+static qlw_proc pick(qlw_session *s)
+{
+    bool wait = s->backoff_on;
+
+    if (s->boot_wait)
+        return QLW_PROC_NONE;
+    if (s->need_setup)
+        return wait ? QLW_PROC_NONE : QLW_PROC_SETUP;
+    if (s->reboot_goal == QLW_GOAL_PENDING)
+        return QLW_PROC_REBOOT;
+    if (s->cdp_goal == QLW_GOAL_PENDING && !wait)
+        return QLW_PROC_CDP;
+    if (s->dereg_goal == QLW_GOAL_PENDING && s->state >= QLW_STATE_ATTACHED)
+        return QLW_PROC_DEREGISTER;
+    if (s->attach_goal != QLW_GOAL_NONE && s->state == QLW_STATE_DETACHED && !wait)
+        return QLW_PROC_ATTACH;
+    if (s->state == QLW_STATE_ATTACHING && due(s, s->poll_on, s->poll_at_ms))
+        return QLW_PROC_POLL_CEREG;
+    if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait)
+        return QLW_PROC_REGISTER;
+    if (s->state == QLW_STATE_READY && s->ulq.count > 0 && !s->con_wait && !s->ul_hold)
+        return QLW_PROC_UPLINK;
+    if ((s->state == QLW_STATE_REGISTERING || s->state == QLW_STATE_REGISTERED) &&
+        due(s, s->poll_on, s->poll_at_ms))
+        return QLW_PROC_POLL_NMSTATUS;
+    return QLW_PROC_NONE;
+}
+
+void qlw_s_schedule(qlw_session *s)
+{
+    if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
+        return;
+    s->proc = pick(s);
+    s->step = 0;
+    if (s->proc != QLW_PROC_NONE)
+        steps[s->proc](s, NULL);
+}
+
+/* ---------------------------------------------------------------- time */
+
+static void con_timed_out(qlw_session *s)
+{
+    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+
+    s->con_wait = false;
+    if (ul == NULL)
+        return;
+    ul->status = QLW_UL_TIMEOUT;
+    if (ul->attempts > s->cfg.con_retries)
+        qlw_s_report_head(s, QLW_ERR_FAILED, -1);
+}
+
+void qlw_s_tick(qlw_session *s)
+{
+    uint32_t now = qlw_s_now(s);
+
+    if (s->backoff_on && qlw_ms_reached(now, s->backoff_until_ms))
+        s->backoff_on = false;
+    if (s->boot_wait && qlw_ms_reached(now, s->boot_wait_until_ms)) {
+        s->boot_wait = false; /* no banner came: set the module up anyway */
+        qlw_s_notice(s, QLW_NOTICE_ERROR, QLW_ERR_TIMEOUT, "no boot banner after AT+NRB");
+    }
+    if (s->ul_hold && qlw_ms_reached(now, s->ul_hold_until_ms))
+        s->ul_hold = false;
+    if (s->con_wait && qlw_ms_reached(now, s->con_deadline_ms))
+        con_timed_out(s);
+    if (s->reg_timer_on && qlw_ms_reached(now, s->reg_deadline_ms) && s->state != QLW_STATE_READY) {
+        s->reg_timer_on = false;
+        qlw_s_fail(s, QLW_ERR_TIMEOUT, -1, "the server did not observe /19/0/0 in time");
+        if (s->state >= QLW_STATE_ATTACHED)
+            qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_TIMEOUT);
+        s->rereg = true;
+        qlw_s_backoff(s, "registration");
+    }
+}
+
+static void earliest(int32_t *best, bool on, uint32_t at_ms, uint32_t now)
+{
+    int32_t t;
+
+    if (!on)
+        return;
+    t = qlw_ms_diff(at_ms, now);
+    if (t < 0)
+        t = 0;
+    if (*best < 0 || t < *best)
+        *best = t;
+}
+
+int32_t qlw_s_next_timer(qlw_session *s)
+{
+    uint32_t now = qlw_s_now(s);
+    int32_t best = -1;
+
+    if (s->proc == QLW_PROC_NONE && !qlw_at_busy(s->at) && !qlw_at_booting(s->at) &&
+        pick(s) != QLW_PROC_NONE)
+        return 0;
+    earliest(&best, s->backoff_on, s->backoff_until_ms, now);
+    earliest(&best, s->boot_wait, s->boot_wait_until_ms, now);
+    earliest(&best, s->ul_hold, s->ul_hold_until_ms, now);
+    earliest(&best, s->con_wait, s->con_deadline_ms, now);
+    earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
+    earliest(&best, s->poll_on, s->poll_at_ms, now);
+    return best;
+}
+
+/* ---------------------------------------------------------- from URCs */
+
+static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr)
+{
+    if (qlw_cereg_registered(cr->stat)) {
+        s->attach_err = QLW_OK;
+        if (s->attach_goal == QLW_GOAL_PENDING)
+            s->attach_goal = QLW_GOAL_DONE;
+        if (s->state <= QLW_STATE_ATTACHING && s->state != QLW_STATE_STARTING) {
+            qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_NETWORK);
+            s->poll_on = false;
+        }
+        return;
+    }
+    if (cr->stat == 3) {
+        char msg[80];
+        if (cr->reject_cause >= 0)
+            snprintf(msg, sizeof(msg), "the network denied registration (reject cause %d)",
+                     cr->reject_cause);
+        else
+            snprintf(msg, sizeof(msg), "the network denied registration (+CEREG stat 3)");
+        s->attach_err = QLW_ERR_DENIED;
+        qlw_s_fail(s, QLW_ERR_DENIED, -1, msg);
+    }
+    if (s->state >= QLW_STATE_ATTACHED) {
+        /* Lost the network: whatever the server knew of us must be renewed. */
+        if (s->state >= QLW_STATE_REGISTERING)
+            s->rereg = true;
+        s->reg_timer_on = false;
+        qlw_s_set_state(s, QLW_STATE_ATTACHING, QLW_CAUSE_NETWORK);
+        s->poll_on = true;
+        s->poll_at_ms = qlw_s_now(s) + s->cfg.attach_poll_ms;
+    }
+}
+
+void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr)
+{
+    on_cereg_stat(s, cr);
+}
