@@ -457,7 +457,7 @@ static void play_fixture(const char *name, size_t read_size)
         if (s->kind != QLW_TS_SEND && s->kind != QLW_TS_SEND_BYTES) {
             continue;
         }
-        while (qlw_io_wait(f.io, 0) == 1) {
+        while (qlw_io_wait(f.io, 100000) == 1) {
             got_len += (size_t)qlw_io_read(f.io, got + got_len, sizeof got - got_len);
         }
         for (size_t k = 0; k < s->len; k++) {
@@ -467,7 +467,7 @@ static void play_fixture(const char *name, size_t read_size)
             assert_int_equal(qlw_io_write(f.io, (const uint8_t *)"\r\n", 2), 2);
         }
     }
-    while (qlw_io_wait(f.io, 0) == 1) {
+    while (qlw_io_wait(f.io, 100000) == 1) {
         got_len += (size_t)qlw_io_read(f.io, got + got_len, sizeof got - got_len);
     }
     assert_string_equal(qlw_replay_error(f.rp), "");

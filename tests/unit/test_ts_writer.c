@@ -545,10 +545,13 @@ static void fixtures_round_trip(void **state)
             }
             rig_free(&r);
         }
-        /* These fixtures are written the way the writer writes. */
-        char *lines = step_lines_of_file(list.names[i]);
-        assert_string_equal(first_text, lines);
-        free(lines);
+        /* The recorded fixtures are written the way the writer writes; synthetic
+         * ones carry metadata and hand-placed delays the writer need not match. */
+        if (strncmp(list.names[i], "synthetic-", 10) != 0) {
+            char *lines = step_lines_of_file(list.names[i]);
+            assert_string_equal(first_text, lines);
+            free(lines);
+        }
         free(first_text);
         free(want);
         qlw_transcript_free(ts);
