@@ -86,7 +86,7 @@ enum qlw_line_flags {
 /** @brief A line delivered to a URC handler. */
 typedef struct qlw_at_line {
     const char *text; /**< NUL-terminated line, without its terminator. */
-    size_t len;       /**< Length of @ref text. */
+    size_t len;       /**< Length of qlw_at_line::text. */
     unsigned flags;   /**< @ref qlw_line_flags. */
     uint32_t time_ms; /**< Transport clock when the line was complete. */
 } qlw_at_line;
@@ -124,7 +124,7 @@ typedef bool (*qlw_at_accept_fn)(void *ctx, const char *line, size_t len);
 
 /**
  * @brief Describes one command. Usually a `static const` in a dialect file;
- *        only @ref text changes between calls.
+ *        only qlw_at_cmd::text changes between calls.
  */
 typedef struct qlw_at_cmd {
     const char *text;            /**< Command without terminator, e.g. "AT+CGATT?". */
@@ -254,7 +254,9 @@ QLW_API int qlw_at_init(qlw_at **at, void *mem, size_t mem_size, const qlw_at_co
 
 /**
  * @brief Creates a handle with one allocation of qlw_at_mem_size() bytes.
+ * @param[out] at Receives the handle; release it with qlw_at_close().
  * @param cfg Configuration, or NULL for the defaults.
+ * @param io  Transport (kept by pointer; not closed by qlw_at_close()).
  * @return QLW_OK, QLW_ERR_ARG or QLW_ERR_NOMEM.
  */
 QLW_API int qlw_at_open(qlw_at **at, const qlw_at_config *cfg, qlw_io *io);
@@ -274,9 +276,11 @@ QLW_API void qlw_at_close(qlw_at *at);
  * guard, or the transport accepts only part of the bytes, the rest is written
  * by later qlw_at_process() calls; the timeout starts when the last byte is out.
  *
+ * @param at   The handle.
  * @param cmd  Descriptor; it and every string it points to must stay valid
  *             until the command completes (the text is copied).
  * @param done Called once with the outcome (may be NULL).
+ * @param ctx  Passed to @p done.
  * @return QLW_OK; QLW_ERR_BUSY (a command is in flight); QLW_ERR_ARG (NULL,
  *         empty text, CR/LF inside the text); QLW_ERR_OVERFLOW (text longer
  *         than `cmd_max`).
@@ -312,6 +316,8 @@ QLW_API int qlw_at_poll(qlw_at *at, uint32_t max_ms);
  * @brief Sends a command and blocks until its final result or timeout.
  *
  * URC handlers run from inside this call.
+ * @param at   The handle.
+ * @param cmd  Descriptor (as for qlw_at_send()).
  * @param[out] resp Receives the response (may be NULL); valid until the next command.
  * @return QLW_OK for `OK` or an extra final line, otherwise the error of
  *         qlw_at_result_err() (QLW_ERR_MODEM, QLW_ERR_CME, QLW_ERR_TIMEOUT,
@@ -327,6 +333,7 @@ QLW_API int qlw_at_exec(qlw_at *at, const qlw_at_cmd *cmd, const qlw_at_response
  * one final result is expected per `;`-chained part (the BC68 family answers
  * `AT+CEREG=2;+NPSMR=1` with two `OK`s).
  *
+ * @param at         The handle.
  * @param text       Command text without terminator.
  * @param timeout_ms Timeout for the final result.
  * @param[out] resp  Receives the response (may be NULL).
@@ -458,7 +465,9 @@ QLW_API int qlw_at_field_copy(const qlw_at_field *f, char *buf, size_t size);
 /**
  * @brief Decodes hex digits (either case) into bytes.
  * @param hex      Digits; @p hex_len must be even.
- * @param out      Output buffer of @p out_size bytes.
+ * @param hex_len  Number of digits.
+ * @param out      Output buffer.
+ * @param out_size Size of @p out.
  * @return the number of bytes, QLW_ERR_PARSE (odd length, not hex) or
  *         QLW_ERR_OVERFLOW (does not fit).
  */

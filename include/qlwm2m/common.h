@@ -2,7 +2,7 @@
  * @file common.h
  * @brief Version, export macro and the one error enum shared by every qlwm2m layer.
  *
- * Every call that can fail returns an @ref qlw_err: zero for success, a negative
+ * Every call that can fail returns a @ref qlw_err value: zero for success, a negative
  * code otherwise. Calls that return a count (bytes, fields) return it as a
  * non-negative int and use the same negative codes for failure. Handles keep a
  * per-handle detail (the `+CME ERROR` number, the offending line) for the last

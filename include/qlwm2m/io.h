@@ -2,8 +2,9 @@
  * @file io.h
  * @brief Transports (serial port, pseudo-terminal, in-memory) and the monotonic clock.
  *
- * A transport is five operations behind a @ref qlw_io: read what is there
- * (never blocks), write, wait until readable, a pollable descriptor, close.
+ * A transport is five operations behind a @ref qlw_io. They read what is
+ * there (never blocking), write, wait until readable, give a pollable
+ * descriptor, and close.
  * The AT engine only ever talks to this interface, so a transport of your own
  * (a socket, a USB CDC driver on an MCU) plugs in by filling @ref qlw_io_ops.
  *
@@ -96,7 +97,7 @@ typedef struct qlw_io_ops {
 /**
  * @brief A transport: its operations, their context, and its clock.
  *
- * The AT engine takes its time from @ref clock, so a transport with a virtual
+ * The AT engine takes its time from qlw_io::clock, so a transport with a virtual
  * clock (the in-memory one) makes timeouts deterministic in tests.
  */
 typedef struct qlw_io {

@@ -184,8 +184,9 @@ QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,
 
 /**
  * @brief Creates a session on a transport with one allocation.
- * @param cfg Configuration, or NULL for the defaults. The transport is not
- *            closed by qlw_close().
+ * @param[out] s Receives the session.
+ * @param cfg Configuration, or NULL for the defaults.
+ * @param io  Transport; it is not closed by qlw_close().
  * @return QLW_OK, QLW_ERR_ARG or QLW_ERR_NOMEM.
  */
 QLW_API int qlw_session_open(qlw_session **s, const qlw_session_config *cfg, qlw_io *io);
@@ -243,6 +244,10 @@ QLW_API int qlw_request_deregister(qlw_session *s);
 
 /**
  * @brief Queues an uplink; it goes out in order once READY.
+ * @param s    The session.
+ * @param data Payload (copied into the queue).
+ * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
+ * @param mode How to send it.
  * @param[out] id Receives its id (for the report), may be NULL.
  * @return QLW_OK; QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
  *         QLW_ERR_QUEUE_FULL (nothing queued; try again after a report).
@@ -290,6 +295,11 @@ QLW_API int qlw_deregister(qlw_session *s, uint32_t timeout_ms);
 /**
  * @brief Queues an uplink and waits for its fate: for NON until the module
  *        accepted it, for CON until the server acknowledged it or it failed.
+ * @param s          The session.
+ * @param data       Payload.
+ * @param len        Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
+ * @param mode       How to send it.
+ * @param timeout_ms Longest wait.
  * @param[out] report Receives the report (may be NULL).
  * @return QLW_OK; the errors of qlw_queue_uldata(); QLW_ERR_FAILED (CON
  *         failed after its retries); QLW_ERR_CME (refused, e.g. 50);

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages qlwm2m needs to build, test and document itself.
+# Usage: scripts/deps.sh [EXTRA_PACKAGE...]
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libserialport-dev libcmocka-dev doxygen "$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all present (${packages[*]})"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: not root; run: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Configures, builds and runs the whole qlwm2m test suite.
+# On a fresh Debian 12 machine run it as root: it installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "dependencies"
+scripts/deps.sh valgrind clang
+
+step "configure and build (warnings are errors)"
+cmake -S . -B build -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+
+step "tests"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+step "API manual (Doxygen, no warnings allowed)"
+cmake --build build --target docs
+if [ -s build/docs/warnings.log ]; then
+  cat build/docs/warnings.log
+  echo "docs: Doxygen warnings above" >&2
+  exit 1
+fi
+echo "docs: build/docs/html/index.html"
+
+step "library without libserialport"
+cmake -S . -B build-nosp -DQLWM2M_WERROR=ON -DQLWM2M_LIBSERIALPORT=OFF \
+  -DQLWM2M_BUILD_TESTS=OFF -DQLWM2M_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-nosp -j"$jobs"
+
+step "install, then build a consumer with find_package and pkg-config"
+rm -rf build/stage
+cmake --install build --prefix "$PWD/build/stage" >/dev/null
+cmake -S tests/consumer -B build/consumer -DCMAKE_PREFIX_PATH="$PWD/build/stage" >/dev/null
+cmake --build build/consumer
+build/consumer/consumer
+PKG_CONFIG_PATH="$PWD/build/stage/lib/pkgconfig:$PWD/build/stage/lib/x86_64-linux-gnu/pkgconfig" \
+  sh -c 'cc -o build/consumer/consumer_pc tests/consumer/consumer.c $(pkg-config --cflags --libs qlwm2m) \
+         -Wl,-rpath,"$(pkg-config --variable=libdir qlwm2m)"'
+build/consumer/consumer_pc
+
+step "all tests passed"
