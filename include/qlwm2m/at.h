@@ -224,7 +224,8 @@ typedef struct qlw_at_config {
     size_t handlers_max;   /**< URC and event handlers (default 8). */
     const qlw_at_urc_def *urc_table; /**< Static URC table, or NULL. */
     size_t urc_table_len;            /**< Entries in @ref urc_table. */
-    const char *boot_end;            /**< Line that ends a boot banner ("OK" for Neul), or NULL. */
+    const char *boot_end;            /**< Line that ends a boot banner ("OK" for Neul); NULL:
+                                          the reboot line alone is the banner (LTE "RDY"). */
     uint32_t boot_timeout_ms;        /**< Longest boot banner (default 15000). */
     uint32_t guard_ms;               /**< Quiet time required after a timeout (default 200). */
     qlw_trace_fn trace;              /**< Optional trace hook. */
@@ -389,6 +390,12 @@ QLW_API int qlw_at_remove_handlers(qlw_at *at, void *ctx);
 
 /** @brief Replaces the trace hook (NULL to stop tracing). */
 QLW_API void qlw_at_set_trace(qlw_at *at, qlw_trace_fn fn, void *ctx);
+
+/**
+ * @brief The trace hook in use (both NULL when none), so that a caller can
+ *        wrap it for a while, e.g. to redact a secret being written.
+ */
+QLW_API void qlw_at_get_trace(const qlw_at *at, qlw_trace_fn *fn, void **ctx);
 
 /* ---------------------------------------------------------------- stats */
 

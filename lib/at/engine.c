@@ -273,7 +273,8 @@ static void start_boot(qlw_at *at)
 
 static void boot_line(qlw_at *at, const char *line, size_t len, unsigned flags)
 {
-    if (at->cfg.boot_end != NULL && strcmp(line, at->cfg.boot_end) == 0) {
+    /* Without a terminator line (LTE modules print a lone "RDY") the banner is the line itself. */
+    if (at->cfg.boot_end == NULL || strcmp(line, at->cfg.boot_end) == 0) {
         at->booting = false;
         queue_urc(at, line, len, flags | QLW_LINE_BOOT | QLW_LINE_BOOT_END);
         queue_event(at, QLW_AT_EV_BOOT_END, 0);
@@ -800,6 +801,14 @@ void qlw_at_set_trace(qlw_at *at, qlw_trace_fn fn, void *ctx)
         return;
     at->cfg.trace = fn;
     at->cfg.trace_ctx = ctx;
+}
+
+void qlw_at_get_trace(const qlw_at *at, qlw_trace_fn *fn, void **ctx)
+{
+    if (fn != NULL)
+        *fn = at ? at->cfg.trace : NULL;
+    if (ctx != NULL)
+        *ctx = at ? at->cfg.trace_ctx : NULL;
 }
 
 void qlw_at_get_stats(const qlw_at *at, qlw_at_stats *out)

@@ -424,6 +424,31 @@ static void test_mem_size_and_caller_memory(void **state)
     qlw_io_close(io);
 }
 
+static void test_boot_line_without_terminator(void **state)
+{
+    /* LTE modules announce a restart with a lone RDY: no banner to wait out */
+    static const qlw_at_urc_def rdy_table[] = {{"RDY", QLW_URC_REBOOT}};
+    static fixture f;
+    qlw_at_config cfg;
+
+    memset(&f, 0, sizeof(f));
+    *state = &f;
+    assert_int_equal(qlw_io_mem_open(&f.io, 1024, 0), QLW_OK);
+    qlw_io_mem_set_write_hook(f.io, script_hook, &f.script);
+    qlw_at_config_default(&cfg);
+    cfg.urc_table = rdy_table;
+    cfg.urc_table_len = 1;
+    assert_int_equal(qlw_at_open(&f.at, &cfg, f.io), QLW_OK);
+    assert_int_equal(qlw_at_add_urc_handler(f.at, "", on_urc, &f), QLW_OK);
+    assert_int_equal(qlw_at_add_event_handler(f.at, on_event, &f), QLW_OK);
+    script_on(&f.script, "AT+CGMM", "\r\nRDY\r\n", 0);
+    script_on(&f.script, "AT", "\r\nOK\r\n", 0);
+    assert_int_equal(qlw_at_exec_raw(f.at, "AT+CGMM", 1000, NULL), QLW_ERR_REBOOTED);
+    assert_false(qlw_at_booting(f.at));
+    assert_int_equal(qlw_at_exec_raw(f.at, "AT", 1000, NULL), QLW_OK);
+    assert_string_equal(f.log, "V(boot_start:0)U(RDY)V(boot_end:0)");
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, teardown)
 
 int main(void)
@@ -447,6 +472,7 @@ int main(void)
         T(test_event_loop_deadline),
         T(test_prompt_then_payload),
         T(test_garbled_line_is_never_a_response),
+        T(test_boot_line_without_terminator),
         cmocka_unit_test(test_mem_size_and_caller_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
