@@ -468,6 +468,35 @@ QLW_API int qlw_neul_reboot(qlw_at *at);
 QLW_API int qlw_neul_ping(qlw_at *at, const char *addr, int size, uint32_t timeout_ms,
                           qlw_ping_result *out);
 
+/**
+ * @brief Decodes the answer of `AT+NMGR`: `<len>,<hex>` (e.g. `2,0503`).
+ * @return the number of bytes, QLW_ERR_PARSE (length and data disagree, bad
+ *         hex), QLW_ERR_OVERFLOW (does not fit @p size) or QLW_ERR_ARG.
+ */
+QLW_API int qlw_neul_parse_nmgr(const char *line, size_t len, uint8_t *buf, size_t size);
+
+/**
+ * @brief `AT+NMGR` (2 s): reads one buffered downlink (with `AT+NNMI=0` the
+ *        module keeps them; with `AT+NNMI=2` it only announces them with a
+ *        bare `+NNMI`).
+ * @return the number of bytes, 0 when nothing is buffered (a bare `OK`), or
+ *         the errors of qlw_neul_parse_nmgr() and of the command.
+ */
+QLW_API int qlw_neul_read_downlink(qlw_at *at, uint8_t *buf, size_t size);
+
+/**
+ * @brief `AT+QREGSWT?` (1 s): @p mode 0 manual (`AT+QLWSREGIND`), 1 automatic
+ *        after attach, 2 the platform client disabled.
+ */
+QLW_API int qlw_neul_get_regswt(qlw_at *at, int *mode);
+
+/**
+ * @brief `AT+QREGSWT=<mode>` (2 s). Kept in NV; takes effect after a reboot
+ *        (qlw_neul_reboot()). @return QLW_OK, QLW_ERR_ARG (mode outside 0..2)
+ *        or the command's error.
+ */
+QLW_API int qlw_neul_set_regswt(qlw_at *at, int mode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -471,3 +471,58 @@ int qlw_neul_get_cdp(qlw_at *at, char *addr, size_t addr_size, uint16_t *port)
     *port = (uint16_t)p;
     return QLW_OK;
 }
+
+/* ------------------------------------------------- downlinks, registration */
+
+int qlw_neul_parse_nmgr(const char *line, size_t len, uint8_t *buf, size_t size)
+{
+    qlw_at_field f[3];
+    long n;
+
+    if (line == NULL || buf == NULL)
+        return QLW_ERR_ARG;
+    if (qlw_at_split(line, len, f, 3) != 2 || qlw_at_field_int(&f[0], 0, 65535, &n) != QLW_OK ||
+        f[1].len != 2 * (size_t)n)
+        return QLW_ERR_PARSE;
+    return qlw_hex_decode(f[1].ptr, f[1].len, buf, size);
+}
+
+int qlw_neul_read_downlink(qlw_at *at, uint8_t *buf, size_t size)
+{
+    const qlw_at_response *r = NULL;
+    int rc;
+
+    if (at == NULL || buf == NULL)
+        return QLW_ERR_ARG;
+    rc = exec_op(at, QLW_NEUL_NMGR, 0, &r);
+    if (rc != QLW_OK)
+        return rc;
+    if (first_line(r) == NULL)
+        return 0; /* nothing buffered: the module answers a bare OK */
+    return qlw_neul_parse_nmgr(r->lines[0], strlen(r->lines[0]), buf, size);
+}
+
+int qlw_neul_get_regswt(qlw_at *at, int *mode)
+{
+    qlw_at_field f[1];
+    const char *line;
+    size_t n;
+    int rc;
+
+    if (at == NULL || mode == NULL)
+        return QLW_ERR_ARG;
+    rc = exec_line(at, QLW_NEUL_QREGSWT_READ, &line);
+    if (rc != QLW_OK)
+        return rc;
+    if (qlw_neul_split(line, strlen(line), "+QREGSWT", f, 1, &n) != QLW_OK ||
+        qlw_neul_dec_int(&f[0], 0, 2, mode) != QLW_OK)
+        return QLW_ERR_PARSE;
+    return QLW_OK;
+}
+
+int qlw_neul_set_regswt(qlw_at *at, int mode)
+{
+    if (at == NULL || mode < 0 || mode > 2)
+        return QLW_ERR_ARG;
+    return exec_op(at, QLW_NEUL_QREGSWT_SET, mode, NULL);
+}

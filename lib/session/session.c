@@ -169,6 +169,14 @@ void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause)
         s->cfg.on_state(s->cfg.ctx, old, st, cause);
 }
 
+void qlw_s_fail_text(qlw_session *s, int err, const char *text)
+{
+    s->last_err = err;
+    s->last_cme = -1;
+    snprintf(s->errmsg, sizeof(s->errmsg), "%s", text);
+    qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
+}
+
 void qlw_s_fail(qlw_session *s, int err, int cme, const char *what)
 {
     s->last_err = err;

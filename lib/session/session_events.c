@@ -85,7 +85,9 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         qlw_s_on_cereg(s, &cr);
     } else if (strncmp(t, "+NNMI", 5) == 0) {
         int n = qlw_neul_parse_nnmi(t, line->len, s->dl_buf, sizeof(s->dl_buf));
-        if (n > 0 && s->cfg.on_downlink != NULL)
+        if (n == 0)
+            s->dl_pending = true; /* AT+NNMI=2: announced only, read it with AT+NMGR */
+        else if (n > 0 && s->cfg.on_downlink != NULL)
             s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
         else if (n < 0)
             qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, t);

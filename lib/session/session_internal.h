@@ -16,6 +16,7 @@ typedef enum qlw_proc {
     QLW_PROC_DEREGISTER,
     QLW_PROC_POLL_NMSTATUS,
     QLW_PROC_UPLINK,
+    QLW_PROC_READ_DOWNLINK,
     QLW_PROC_REBOOT
 } qlw_proc;
 
@@ -92,11 +93,14 @@ struct qlw_session {
     int last_cme;
     char errmsg[QLW_SESSION_ERRMSG];
     uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX];
+    bool dl_pending; /* downlinks wait in the module for AT+NMGR */
 };
 
 /* session.c */
 void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause);
 void qlw_s_fail(qlw_session *s, int err, int cme, const char *what);
+/* Like qlw_s_fail() for messages that already say everything. */
+void qlw_s_fail_text(qlw_session *s, int err, const char *text);
 void qlw_s_notice(qlw_session *s, qlw_notice kind, int value, const char *text);
 uint32_t qlw_s_now(const qlw_session *s);
 void qlw_s_backoff(qlw_session *s, const char *what);

@@ -469,12 +469,37 @@ void qlw_s_report_head(qlw_session *s, int result, int cme)
                               ul->len};
     qlw_ulq_pop(&s->ulq);
     s->con_wait = false;
+    /* With AT+NNMI=0 downlinks are never announced; a PSM server sends them
+     * after an uplink, so look then. */
+    if (s->cfg.setup.nnmi == 0 && result == QLW_OK)
+        s->dl_pending = true;
     if (rep.id == s->watch_id) {
         s->watch_report = rep;
         s->watch_done = true;
     }
     if (s->cfg.on_uplink != NULL)
         s->cfg.on_uplink(s->cfg.ctx, &rep);
+}
+
+/* ------------------------------------------------------------ downlinks */
+
+static int read_downlink_step(qlw_session *s, const qlw_at_response *r)
+{
+    int n;
+
+    if (s->step == 0)
+        return ISSUE(s, 1, QLW_NEUL_NMGR);
+    finish(s);
+    if (!ok(r) || r->line_count == 0) {
+        s->dl_pending = false; /* drained (or refused: nothing more to read now) */
+        return 0;
+    }
+    n = qlw_neul_parse_nmgr(r->lines[0], strlen(r->lines[0]), s->dl_buf, sizeof(s->dl_buf));
+    if (n > 0 && s->cfg.on_downlink != NULL)
+        s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
+    else if (n < 0)
+        qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, r->lines[0]);
+    return 0; /* dl_pending stays: read again until the module has none */
 }
 
 /* ------------------------------------------------------------- reboot */
@@ -507,6 +532,7 @@ static const step_fn steps[] = {
     [QLW_PROC_DEREGISTER] = deregister_step,
     [QLW_PROC_POLL_NMSTATUS] = poll_nmstatus_step,
     [QLW_PROC_UPLINK] = uplink_step,
+    [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
 };
 
@@ -545,6 +571,8 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_POLL_CEREG;
     if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait)
         return QLW_PROC_REGISTER;
+    if (s->dl_pending && s->state >= QLW_STATE_ATTACHED)
+        return QLW_PROC_READ_DOWNLINK;
     if (s->state == QLW_STATE_READY && s->ulq.count > 0 && !s->con_wait && !s->ul_hold)
         return QLW_PROC_UPLINK;
     if ((s->state == QLW_STATE_REGISTERING || s->state == QLW_STATE_REGISTERED) &&
@@ -653,7 +681,7 @@ static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr)
         else
             snprintf(msg, sizeof(msg), "the network denied registration (+CEREG stat 3)");
         s->attach_err = QLW_ERR_DENIED;
-        qlw_s_fail(s, QLW_ERR_DENIED, -1, msg);
+        qlw_s_fail_text(s, QLW_ERR_DENIED, msg);
     }
     if (s->state >= QLW_STATE_ATTACHED) {
         /* Lost the network: whatever the server knew of us must be renewed. */

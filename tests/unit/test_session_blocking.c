@@ -82,11 +82,31 @@ static void test_bad_arguments_send_nothing(void **state)
     h_close(&h);
 }
 
+static void test_attach_denied_then_downlink_read_with_nmgr(void **state)
+{
+    harness h;
+    qlw_session_config cfg;
+
+    (void)state;
+    h_config(&h, &cfg);
+    cfg.setup.nnmi = 2;
+    cfg.attach_poll_ms = 600000; /* this test follows the URCs only */
+    assert_int_equal(h_open(&h, "synthetic-session-denied-nmgr.at", &cfg, 1), QLW_OK);
+    assert_int_equal(qlw_attach(h.s, NULL, 30000), QLW_ERR_DENIED);
+    assert_string_equal(qlw_errmsg(h.s), "the network denied registration (+CEREG stat 3)");
+    h_run(&h, 120000);
+    assert_string_equal(qlw_replay_error(h.rp), "");
+    assert_true(qlw_replay_finished(h.rp));
+    assert_string_equal(h.log, "[detached/setup][attaching/request][attached/network]{dl 0503}");
+    h_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_power_on_to_delivered_uplink),
         cmocka_unit_test(test_bad_arguments_send_nothing),
+        cmocka_unit_test(test_attach_denied_then_downlink_read_with_nmgr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
