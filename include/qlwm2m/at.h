@@ -56,6 +56,15 @@
  * @section at_mem Memory
  * All memory is sized from @ref qlw_at_config when the handle is created
  * (qlw_at_mem_size() tells how much); nothing is allocated afterwards.
+ * With A(n) = n rounded up to the pointer size (at least 4):
+ *
+ *     A(S) + A(line_max + 1) + A(cmd_max + 2) + A(resp_size)
+ *          + A(resp_lines_max * sizeof(char *)) + A(urc_queue_size rounded up to 4)
+ *          + A(handlers_max * H)
+ *
+ * where S is the engine's own state and H one handler (about 1.2 KiB and 48
+ * bytes with 64-bit pointers): about 6.8 KiB with the defaults on a 64-bit
+ * host. `bench_mem` (scripts/bench.sh) prints every term for its platform.
  *
  * @section at_threads Threads
  * A handle is used by one thread at a time; handles are independent.
@@ -220,7 +229,9 @@ typedef struct qlw_at_config {
     size_t cmd_max;        /**< Longest command text, bytes (default 1100). */
     size_t resp_size;      /**< Bytes for one command's response lines (default 1536). */
     size_t resp_lines_max; /**< Response lines kept per command (default 24). */
-    size_t urc_queue_size; /**< Bytes of queued URCs (default 1024). */
+    size_t urc_queue_size; /**< Bytes of queued URCs (default 1280). A URC takes its length
+                                plus 13, rounded up to 4, and 64 bytes stay free for events,
+                                so the default carries any line of the default `line_max`. */
     size_t handlers_max;   /**< URC and event handlers (default 8). */
     const qlw_at_urc_def *urc_table; /**< Static URC table, or NULL. */
     size_t urc_table_len;            /**< Entries in @ref urc_table. */
@@ -283,8 +294,8 @@ QLW_API void qlw_at_close(qlw_at *at);
  * @param done Called once with the outcome (may be NULL).
  * @param ctx  Passed to @p done.
  * @return QLW_OK; QLW_ERR_BUSY (a command is in flight); QLW_ERR_ARG (NULL,
- *         empty text, CR/LF inside the text); QLW_ERR_OVERFLOW (text longer
- *         than `cmd_max`).
+ *         empty text, CR/LF inside the text, a timeout that with `guard_ms`
+ *         exceeds 2147483647 ms); QLW_ERR_OVERFLOW (text longer than `cmd_max`).
  */
 QLW_API int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ctx);
 
@@ -386,7 +397,7 @@ QLW_API int qlw_at_add_urc_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn
 QLW_API int qlw_at_add_event_handler(qlw_at *at, qlw_at_event_fn fn, void *ctx);
 
 /** @brief Removes every handler registered with @p ctx. @return how many were removed. */
-QLW_API int qlw_at_remove_handlers(qlw_at *at, void *ctx);
+QLW_API int qlw_at_remove_handlers(qlw_at *at, const void *ctx);
 
 /** @brief Replaces the trace hook (NULL to stop tracing). */
 QLW_API void qlw_at_set_trace(qlw_at *at, qlw_trace_fn fn, void *ctx);
@@ -396,6 +407,14 @@ QLW_API void qlw_at_set_trace(qlw_at *at, qlw_trace_fn fn, void *ctx);
  *        wrap it for a while, e.g. to redact a secret being written.
  */
 QLW_API void qlw_at_get_trace(const qlw_at *at, qlw_trace_fn *fn, void **ctx);
+
+/**
+ * @brief Replaces each occurrence of @p secret in the finished command's text
+ *        (qlw_at_response::command) with `***`, so that a key sent in a
+ *        command cannot reach a log through the response. Does nothing while
+ *        a command is in flight.
+ */
+QLW_API void qlw_at_redact_command(qlw_at *at, const char *secret);
 
 /* ---------------------------------------------------------------- stats */
 

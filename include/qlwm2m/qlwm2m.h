@@ -9,6 +9,7 @@
 #include "qlwm2m/common.h"
 #include "qlwm2m/io.h"
 #include "qlwm2m/neul.h"
+#include "qlwm2m/qlwcfg.h"
 #include "qlwm2m/session.h"
 #include "qlwm2m/transcript.h"
 

@@ -18,7 +18,7 @@ void qlw_at_config_default(qlw_at_config *cfg)
     cfg->cmd_max = 1100;
     cfg->resp_size = 1536;
     cfg->resp_lines_max = 24;
-    cfg->urc_queue_size = 1024;
+    cfg->urc_queue_size = 1280; /* a whole line_max line (a 512-byte +NNMI) and the event reserve */
     cfg->handlers_max = 8;
     cfg->boot_timeout_ms = 15000;
     cfg->guard_ms = 200;
@@ -27,9 +27,9 @@ void qlw_at_config_default(qlw_at_config *cfg)
 static bool config_valid(const qlw_at_config *cfg)
 {
     return cfg->line_max >= 16 && cfg->cmd_max >= 16 && cfg->resp_size >= 16 &&
-           cfg->resp_lines_max >= 1 && cfg->urc_queue_size >= 2 * QLW_URCQ_EVENT_RESERVE &&
-           cfg->handlers_max >= 1 && cfg->line_max < 65000 && cfg->urc_queue_size < 65536u * 16u &&
-           (cfg->urc_table_len == 0 || cfg->urc_table);
+           cfg->resp_lines_max >= 1 && cfg->urc_queue_size >= (size_t)2 * QLW_URCQ_EVENT_RESERVE &&
+           cfg->handlers_max >= 1 && cfg->line_max < 65000 &&
+           cfg->urc_queue_size < (size_t)65536 * 16 && (cfg->urc_table_len == 0 || cfg->urc_table);
 }
 
 /* Sizes of the regions carved from one block, in order. */
@@ -148,6 +148,7 @@ static void complete(qlw_at *at, qlw_at_result result, int code, const char *fin
 {
     qlw_at_response *r = &at->resp;
     size_t n = strlen(final);
+    uint32_t now = now_ms(at);
 
     if (n >= sizeof(at->final))
         n = sizeof(at->final) - 1;
@@ -160,14 +161,14 @@ static void complete(qlw_at *at, qlw_at_result result, int code, const char *fin
     r->final = at->final;
     r->line_count = at->resp_count;
     r->lines = at->resp_lines;
-    r->elapsed_ms = (uint32_t)qlw_ms_diff(now_ms(at), at->start_ms);
+    r->elapsed_ms = (uint32_t)qlw_ms_diff(now, at->start_ms);
     at->phase = QLW_PHASE_IDLE;
     at->rd.want_prompt = false;
     at->completed = true;
     at->stats.commands++;
     if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED) {
         at->stale = true;
-        at->stale_since_ms = now_ms(at);
+        at->stale_since_ms = now;
     }
     if (result == QLW_AT_RESULT_TIMEOUT)
         at->stats.timeouts++;
@@ -195,10 +196,21 @@ static bool in_flight(const qlw_at *at)
     return at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT;
 }
 
+/* Every line is checked against whole tables and lists, most of whose entries
+ * share the leading '+': reject on the first two bytes before the full match. */
+static inline bool prefix_match(const char *line, size_t len, const char *prefix)
+{
+    if (prefix[0] != '\0' && (len == 0 || prefix[0] != line[0]))
+        return false;
+    if (prefix[0] != '\0' && prefix[1] != '\0' && (len == 1 || prefix[1] != line[1]))
+        return false;
+    return qlw_prefix_match(line, len, prefix);
+}
+
 static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
 {
     for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
-        if (qlw_prefix_match(line, len, at->cfg.urc_table[i].prefix))
+        if (prefix_match(line, len, at->cfg.urc_table[i].prefix))
             return &at->cfg.urc_table[i];
     }
     return NULL;
@@ -220,29 +232,48 @@ static int error_code(const char *p)
 static bool list_match(const char *const *list, const char *line, size_t len)
 {
     for (; list != NULL && *list != NULL; list++) {
-        if (qlw_prefix_match(line, len, *list))
+        if (prefix_match(line, len, *list))
             return true;
     }
     return false;
 }
 
+/* The final result tokens. Every line is tested against them, mostly in vain:
+ * the first bytes decide before any string call. Lines are NUL-terminated. */
+static bool is_ok(const char *line)
+{
+    return line[0] == 'O' && line[1] == 'K' && line[2] == '\0';
+}
+
+static bool is_error(const char *line)
+{
+    return line[0] == 'E' && strcmp(line, "ERROR") == 0;
+}
+
+/* "+CME ERROR:" (x 'E') or "+CMS ERROR:" (x 'S'). */
+static bool is_cm_error(const char *line, char x)
+{
+    return line[0] == '+' && line[1] == 'C' && line[2] == 'M' && line[3] == x &&
+           strncmp(line + 4, " ERROR:", 7) == 0;
+}
+
 /* Returns true when the line was a final result of the command in flight. */
 static bool take_final(qlw_at *at, const char *line, size_t len)
 {
-    if (strcmp(line, "OK") == 0) {
+    if (is_ok(line)) {
         if (++at->finals_seen >= at->finals_expected)
             complete(at, QLW_AT_RESULT_OK, -1, line);
         return true;
     }
-    if (strcmp(line, "ERROR") == 0) {
+    if (is_error(line)) {
         complete(at, QLW_AT_RESULT_ERROR, -1, line);
         return true;
     }
-    if (strncmp(line, "+CME ERROR:", 11) == 0) {
+    if (is_cm_error(line, 'E')) {
         complete(at, QLW_AT_RESULT_CME_ERROR, error_code(line + 11), line);
         return true;
     }
-    if (strncmp(line, "+CMS ERROR:", 11) == 0) {
+    if (is_cm_error(line, 'S')) {
         complete(at, QLW_AT_RESULT_CMS_ERROR, error_code(line + 11), line);
         return true;
     }
@@ -255,8 +286,7 @@ static bool take_final(qlw_at *at, const char *line, size_t len)
 
 static bool is_final_token(const char *line)
 {
-    return strcmp(line, "OK") == 0 || strcmp(line, "ERROR") == 0 ||
-           strncmp(line, "+CME ERROR:", 11) == 0 || strncmp(line, "+CMS ERROR:", 11) == 0;
+    return is_ok(line) || is_error(line) || is_cm_error(line, 'E') || is_cm_error(line, 'S');
 }
 
 static void start_boot(qlw_at *at)
@@ -283,8 +313,10 @@ static void boot_line(qlw_at *at, const char *line, size_t len, unsigned flags)
     queue_urc(at, line, len, flags | QLW_LINE_BOOT);
 }
 
-/* Lines of the command in flight (steps 2-4 and 6 of the rule in at.h). */
-static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled)
+/* Lines of the command in flight (steps 2-4 and 6 of the rule in at.h); def is the
+ * line's URC table entry, looked up once by classify(). */
+static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled,
+                          const qlw_at_urc_def *def)
 {
     const qlw_at_cmd *c = &at->cmd;
 
@@ -302,7 +334,7 @@ static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled
         add_resp_line(at, line, len);
         return true;
     }
-    if (urc_def(at, line, len) != NULL)
+    if (def != NULL)
         return false;
     if ((c->flags & QLW_AT_CMD_BARE) && line[0] != '+') {
         add_resp_line(at, line, len);
@@ -328,7 +360,7 @@ static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
         boot_line(at, line, len, flags);
         return;
     }
-    if (in_flight(at) && take_response(at, line, len, garbled))
+    if (in_flight(at) && take_response(at, line, len, garbled, def))
         return;
     if (is_final_token(line)) {
         at->stats.stale_finals++;
@@ -384,10 +416,14 @@ static void all_written(qlw_at *at, uint32_t now)
 
 static int flush_tx(qlw_at *at)
 {
-    uint32_t now = now_ms(at);
+    uint32_t now;
     int rc;
 
-    if (at->phase != QLW_PHASE_WRITING || guard_holds(at, now))
+    /* Called after every chunk read: the clock is read only when there is something to write. */
+    if (at->phase != QLW_PHASE_WRITING)
+        return QLW_OK;
+    now = now_ms(at);
+    if (guard_holds(at, now))
         return QLW_OK;
     if (at->tx_pos == 0 && !at->sending_payload)
         at->start_ms = now;
@@ -432,6 +468,9 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     rc = check_text(at, cmd->text);
     if (rc != QLW_OK)
         return rc;
+    /* Deadlines are compared wrap-safely, which only works below 2^31 ms. */
+    if ((uint64_t)cmd->timeout_ms + at->cfg.guard_ms > INT32_MAX)
+        return QLW_ERR_ARG;
     n = strlen(cmd->text);
     memcpy(at->tx, cmd->text, n);
     at->tx[n] = '\r';
@@ -473,17 +512,16 @@ int qlw_at_send_raw(qlw_at *at, const char *text, uint32_t timeout_ms, qlw_at_do
 
 static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
 {
+    qlw_at_line line = {(const char *)(rec + 1), rec->value, rec->flags, rec->time_ms};
+
     for (size_t i = 0; i < at->handler_count; i++) {
         const qlw_handler *h = &at->handlers[i];
 
-        if (rec->kind == QLW_URCQ_EVENT && h->event != NULL) {
+        if (rec->kind == QLW_URCQ_EVENT && h->event != NULL)
             h->event(h->ctx, (qlw_at_event)rec->flags, rec->value);
-        } else if (rec->kind == QLW_URCQ_LINE && h->urc != NULL) {
-            qlw_at_line line = {(const char *)(rec + 1), rec->value, rec->flags, rec->time_ms};
-
-            if (qlw_prefix_match(line.text, line.len, h->prefix))
-                h->urc(h->ctx, &line);
-        }
+        else if (rec->kind == QLW_URCQ_LINE && h->urc != NULL &&
+                 prefix_match(line.text, line.len, h->prefix))
+            h->urc(h->ctx, &line);
     }
 }
 
@@ -497,7 +535,7 @@ static void report_overflow(qlw_at *at)
 }
 
 /* Queued URCs first (they arrived before the final result), then the completion. */
-static void dispatch(qlw_at *at)
+static void deliver(qlw_at *at)
 {
     const qlw_urcq_rec *rec;
 
@@ -514,6 +552,13 @@ static void dispatch(qlw_at *at)
             at->done(at->done_ctx, &at->resp);
     }
     at->in_dispatch = false;
+}
+
+/* Runs after every chunk read, where there is usually nothing to deliver. */
+static inline void dispatch(qlw_at *at)
+{
+    if (at->completed || at->urc_dropped_unreported > 0 || qlw_urcq_peek(&at->urcq) != NULL)
+        deliver(at);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -557,13 +602,22 @@ static void feed(qlw_at *at)
     at->stats.garbage_bytes = at->rd.garbage_bytes;
 }
 
-static int fill(qlw_at *at)
+/*
+ * Reads a chunk. The arrival time is taken once per qlw_at_process() call
+ * (*stamped), not per read: the reads of one call follow each other within
+ * microseconds, and with one-byte reads a clock read per byte would cost
+ * more than the parsing.
+ */
+static int fill(qlw_at *at, bool *stamped)
 {
     int n = qlw_io_read(at->io, at->rx, sizeof(at->rx));
 
     if (n <= 0)
         return n;
-    at->last_rx_ms = now_ms(at);
+    if (!*stamped) {
+        at->last_rx_ms = now_ms(at);
+        *stamped = true;
+    }
     at->stats.bytes_rx += (uint32_t)n;
     if (at->cfg.trace)
         at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_RX, at->rx, (size_t)n, at->last_rx_ms);
@@ -590,6 +644,7 @@ static void expire(qlw_at *at)
 int qlw_at_process(qlw_at *at)
 {
     int rc = QLW_OK;
+    bool stamped = false;
 
     if (at == NULL)
         return QLW_ERR_ARG;
@@ -598,7 +653,7 @@ int qlw_at_process(qlw_at *at)
     flush_tx(at);
     for (int reads = 0; reads < QLW_AT_MAX_READS_PER_PROCESS;) {
         if (at->rx_pos == at->rx_len) {
-            int n = fill(at);
+            int n = fill(at, &stamped);
 
             if (n < 0) {
                 io_failed(at, n);
@@ -632,11 +687,14 @@ static void earliest(int32_t *best, int32_t t)
 
 int32_t qlw_at_next_timeout_ms(qlw_at *at)
 {
-    uint32_t now = now_ms(at);
+    uint32_t now;
     int32_t best = -1;
 
     if (at->rx_pos < at->rx_len || qlw_urcq_peek(&at->urcq) != NULL || at->completed)
         return 0;
+    if (at->phase == QLW_PHASE_IDLE && !at->booting)
+        return -1; /* an event loop asks this for every handle on every turn */
+    now = now_ms(at);
     if (at->phase != QLW_PHASE_IDLE)
         earliest(&best, qlw_ms_diff(at->deadline_ms, now));
     if (at->phase == QLW_PHASE_WRITING) /* the guard, or a short write to retry */
@@ -654,7 +712,6 @@ int qlw_at_fd(qlw_at *at)
 int qlw_at_poll(qlw_at *at, uint32_t max_ms)
 {
     int32_t next;
-    int rc;
 
     if (at == NULL)
         return QLW_ERR_ARG;
@@ -664,7 +721,7 @@ int qlw_at_poll(qlw_at *at, uint32_t max_ms)
     if (next >= 0 && (uint32_t)next < max_ms)
         max_ms = (uint32_t)next;
     if (max_ms > 0) {
-        rc = qlw_io_wait(at->io, max_ms);
+        int rc = qlw_io_wait(at->io, max_ms);
         if (rc < 0) {
             io_failed(at, rc);
             dispatch(at);
@@ -693,6 +750,8 @@ int qlw_at_exec(qlw_at *at, const qlw_at_cmd *cmd, const qlw_at_response **resp)
         return rc;
     while (r == NULL) {
         rc = qlw_at_poll(at, UINT32_MAX / 2);
+        /* r is set by exec_done(), which cppcheck does not see. */
+        /* cppcheck-suppress knownConditionTrueFalse */
         if (rc < 0 && r == NULL)
             return rc; /* cannot happen: an I/O error completes the command */
     }
@@ -757,7 +816,7 @@ static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at
     if (at->handler_count >= at->cfg.handlers_max)
         return QLW_ERR_NOMEM;
     h = &at->handlers[at->handler_count++];
-    strcpy(h->prefix, prefix);
+    memcpy(h->prefix, prefix, strlen(prefix) + 1);
     h->urc = urc;
     h->event = ev;
     h->ctx = ctx;
@@ -778,7 +837,7 @@ int qlw_at_add_event_handler(qlw_at *at, qlw_at_event_fn fn, void *ctx)
     return add_handler(at, "", NULL, fn, ctx);
 }
 
-int qlw_at_remove_handlers(qlw_at *at, void *ctx)
+int qlw_at_remove_handlers(qlw_at *at, const void *ctx)
 {
     size_t kept = 0;
     int removed = 0;
@@ -801,6 +860,20 @@ void qlw_at_set_trace(qlw_at *at, qlw_trace_fn fn, void *ctx)
         return;
     at->cfg.trace = fn;
     at->cfg.trace_ctx = ctx;
+}
+
+void qlw_at_redact_command(qlw_at *at, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0, stars = n < 3 ? n : 3;
+    char *hit;
+
+    if (at == NULL || n == 0 || at->phase != QLW_PHASE_IDLE || at->resp.command != at->tx)
+        return;
+    /* the stars are never longer than the secret, so this works in place */
+    while ((hit = strstr(at->tx, secret)) != NULL) {
+        memset(hit, '*', stars);
+        memmove(hit + stars, hit + n, strlen(hit + n) + 1);
+    }
 }
 
 void qlw_at_get_trace(const qlw_at *at, qlw_trace_fn *fn, void **ctx)

@@ -1,5 +1,6 @@
 /*
- * qlwm2m-sim: a BC68 (Neul/HiSilicon V150) modem simulator on a pseudo-terminal.
+ * qlwm2m-sim: a BC68 (Neul/HiSilicon V150) modem simulator on a pseudo-terminal;
+ * with --model ec200u, an EC200U (LTE Cat 1) with the AT+QLWCFG LwM2M client.
  *
  * All state lives in one struct sim owned by main(). The part of it that
  * models the module and the virtual server (struct sim_state) holds no
@@ -32,6 +33,9 @@
 #define SIM_APN_MAX         64
 #define SIM_ID_MAX          32
 #define SIM_OUT_MAX         (4u * 1024u * 1024u) /* drop modem output beyond this backlog */
+#define SIM_LTE_IDS         4                    /* AT+QLWCFG server ids 0-3 (EG25-G dump) */
+#define SIM_URI_MAX         257
+#define SIM_PSK_MAX         129
 
 /* Handler results: 0 = OK, >0 = CME error number, or one of these. */
 #define SIM_R_OK    0
@@ -90,6 +94,7 @@ enum sim_tmr {
     TMR_LATE_FINAL,
     TMR_EXIT,
     TMR_SCRIPT,
+    TMR_LTE, /* one step of the EC200U's LwM2M client (sim_lte.c) */
     TMR_COUNT
 };
 
@@ -132,6 +137,37 @@ struct sim_pdp {
     char apn[SIM_APN_MAX];
 };
 
+enum sim_model { MODEL_BC68, MODEL_EC200U };
+
+/** One AT+QLWCFG="security" instance of the EC200U. */
+struct sim_lte_sec {
+    bool set;
+    uint32_t ssid;
+    char uri[SIM_URI_MAX];
+    bool bootstrap;
+    int mode;
+    char psk_id[SIM_PSK_MAX];
+    char psk_key[SIM_PSK_MAX];
+};
+
+/** One AT+QLWCFG="server" instance of the EC200U. */
+struct sim_lte_srv {
+    bool set;
+    uint32_t lifetime, pmin, pmax, disable;
+    int storing;
+    char binding[4];
+};
+
+/** The EC200U's stored LwM2M configuration (QLWCFG settings survive a restart). */
+struct sim_lte_nv {
+    struct sim_lte_sec sec[SIM_LTE_IDS];
+    struct sim_lte_srv srv[SIM_LTE_IDS];
+    int epname_mode;
+    int urc;
+    int startup;
+    int fota_download, fota_update;
+};
+
 /** Settings kept in non-volatile memory: they survive AT+NRB. */
 struct sim_nv {
     bool ncdp_set;
@@ -145,6 +181,7 @@ struct sim_nv {
     int psm_mode;
     char psm_tau[9];
     char psm_active[9];
+    struct sim_lte_nv lte;
 };
 
 /** Settings lost at every reboot. */
@@ -179,6 +216,21 @@ struct sim_lwm2m {
     uint32_t errors;
 };
 
+/** The EC200U's LwM2M client at run time; state as AT+QLWSTAT? reports it. */
+enum sim_lte_state {
+    LTE_NOT_REGISTERED = 0,
+    LTE_REGISTERING = 1,
+    LTE_REGISTERED = 2,
+    LTE_DEREGISTERING = 3,
+    LTE_REG_FAILED = 4
+};
+
+struct sim_lte {
+    int state;
+    int sec_id;    /* the Security instance in use */
+    uint32_t ssid; /* its short server id (after a bootstrap: the provisioned one) */
+};
+
 struct sim_downlinks {
     char server[SIM_DL_QUEUE_MAX][2 * SIM_DL_MAX + 1]; /* waiting for the next uplink */
     size_t nserver;
@@ -208,6 +260,9 @@ struct sim_faults {
     bool garbage;
     bool never_observe;
     bool deny;
+    bool reg_fail;    /* EC200U: "ready","failed" */
+    bool dtls_fail;   /* EC200U: "dtls","failed" */
+    bool reject_fota; /* EC200U: firmware without the "fota" sub-option */
 };
 
 struct sim_state {
@@ -215,6 +270,7 @@ struct sim_state {
     struct sim_vol vol;
     struct sim_radio radio;
     struct sim_lwm2m lw;
+    struct sim_lte lte;
     struct sim_downlinks dl;
     struct sim_faults faults;
     struct sim_timer timers[SIM_TIMERS_MAX];
@@ -226,6 +282,7 @@ struct sim_state {
 /* ------------------------------------------------------------------ options */
 
 struct sim_opts {
+    int model; /* enum sim_model */
     const char *link_path;
     const char *script_path;
     char imei[SIM_ID_MAX];
@@ -251,6 +308,7 @@ struct sim_opts {
 struct sim_reply {
     struct sim_buf info; /* information lines and URCs the handler puts before the final */
     struct sim_buf post; /* URCs raised while the command ran: they follow the final */
+    bool spaced;         /* "+X: v" (EC200U) rather than "+X:v" (BC68) */
 };
 
 struct sim_script;
@@ -293,6 +351,8 @@ bool pty_drained(const struct sim *s);
 
 /* sim_out.c */
 void sim_clock_start(struct sim *s);
+/** True when the model prints a space after the colon of "+X:" lines (3GPP style). */
+bool sim_spaced(const struct sim *s);
 uint64_t sim_now_ms(const struct sim *s);
 /** Modem bytes to the host (garbage fault applied). */
 void out_put(struct sim *s, const void *data, size_t len);
@@ -357,6 +417,16 @@ void lw_tmr_observed(struct sim *s, const struct sim_timer *t);
 void lw_tmr_deregistered(struct sim *s, const struct sim_timer *t);
 void lw_tmr_con_result(struct sim *s, const struct sim_timer *t);
 void lw_tmr_downlink(struct sim *s, const struct sim_timer *t);
+
+/* sim_lte.c: the EC200U's LwM2M client and its +QLWURC events */
+void lte_nv_defaults(struct sim_lte_nv *nv);
+int lte_register(struct sim *s);
+int lte_deregister(struct sim *s);
+int lte_update(struct sim *s, uint32_t ssid);
+void lte_reset(struct sim *s);
+/** Prints "+QLWURC: <args>" when URC reporting is on. */
+void lte_urc(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lte_tmr(struct sim *s, const struct sim_timer *t);
 
 /* sim_fault.c */
 bool fault_apply(struct sim *s, const char *name, const char *arg, bool runtime);

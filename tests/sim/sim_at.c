@@ -6,7 +6,17 @@
 
 #include "sim_cmd.h"
 
+const char at_test_by_handler[] = "";
+
 static const struct at_table *const tables[] = {&at_info_table, &at_radio_table, &at_lwm2m_table};
+
+/* The 3GPP commands the EC200U shares with the BC68 are answered by the BC68
+ * handlers (spaced, see reply_line); anything else of the BC68 (AT+NCDP,
+ * AT+QLWSREGIND, AT+NBAND ...) is an unknown command to it. */
+static const char *const ec200u_shared[] = {
+    "",        "E",     "+CMEE",  "+CGMI",  "+CGSN",  "+CIMI", "+CGDCONT", "+CPSMS",
+    "+CEDRXS", "+CFUN", "+CGATT", "+CEREG", "+CSCON", "+CSQ",  "+COPS",    "+CGPADDR",
+};
 
 /* ------------------------------------------------------------ arguments */
 
@@ -130,15 +140,35 @@ static bool parse_command(struct at_cmd *c, char *text)
     return c->kind != AT_SET || split_args(c, p + 1);
 }
 
-static const struct at_entry *lookup(const char *name)
+static const struct at_entry *table_lookup(const struct at_table *t, const char *name)
 {
-    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-        for (size_t i = 0; i < tables[t]->count; i++) {
-            if (strcmp(tables[t]->entries[i].name, name) == 0)
-                return &tables[t]->entries[i];
-        }
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->entries[i].name, name) == 0)
+            return &t->entries[i];
     }
     return NULL;
+}
+
+static bool ec200u_shares(const char *name)
+{
+    for (size_t i = 0; i < sizeof ec200u_shared / sizeof ec200u_shared[0]; i++) {
+        if (strcmp(ec200u_shared[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const struct at_entry *lookup(const struct sim *s, const char *name)
+{
+    const struct at_entry *e = NULL;
+    if (s->opt.model == MODEL_EC200U) {
+        e = table_lookup(&at_ec200u_table, name);
+        if (e || !ec200u_shares(name))
+            return e;
+    }
+    for (size_t t = 0; !e && t < sizeof tables / sizeof tables[0]; t++)
+        e = table_lookup(tables[t], name);
+    return e;
 }
 
 static int dispatch(struct sim *s, char *text, struct sim_reply *r)
@@ -146,10 +176,10 @@ static int dispatch(struct sim *s, char *text, struct sim_reply *r)
     struct at_cmd c;
     if (!parse_command(&c, text))
         return SIM_R_ERROR;
-    const struct at_entry *e = lookup(c.name);
+    const struct at_entry *e = lookup(s, c.name);
     if (!e)
         return SIM_R_ERROR;
-    if (c.kind == AT_TEST) {
+    if (c.kind == AT_TEST && e->test != at_test_by_handler) {
         if (e->test)
             reply_line(r, "%s", e->test);
         return SIM_R_OK;
@@ -173,6 +203,7 @@ static void reply_begin(struct sim *s)
 {
     buf_clear(&s->reply.info);
     buf_clear(&s->reply.post);
+    s->reply.spaced = sim_spaced(s);
     s->cur_reply = &s->reply;
 }
 

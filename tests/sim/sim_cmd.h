@@ -25,8 +25,11 @@ typedef int (*at_handler)(struct sim *s, const struct at_cmd *c, struct sim_repl
 struct at_entry {
     const char *name;
     at_handler fn;
-    const char *test; /* answer line of the =? form, NULL: a bare OK */
+    const char *test; /* answer line of the =? form, NULL: a bare OK, at_test_by_handler */
 };
+
+/** As at_entry::test: the handler answers the =? form itself. */
+extern const char at_test_by_handler[];
 
 struct at_table {
     const struct at_entry *entries;
@@ -36,6 +39,7 @@ struct at_table {
 extern const struct at_table at_info_table;
 extern const struct at_table at_radio_table;
 extern const struct at_table at_lwm2m_table;
+extern const struct at_table at_ec200u_table;
 
 /* Argument helpers for handlers. */
 bool arg_u32(const struct at_cmd *c, size_t i, uint32_t min, uint32_t max, uint32_t *out);

@@ -216,6 +216,34 @@ static bool f_urc(struct sim *s, const char *arg, bool runtime)
     return true;
 }
 
+static bool f_reg_fail(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return parse_on_off(arg, &s->st.faults.reg_fail);
+}
+
+static bool f_dtls_fail(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return parse_on_off(arg, &s->st.faults.dtls_fail);
+}
+
+static bool f_reject_fota(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return parse_on_off(arg, &s->st.faults.reject_fota);
+}
+
+/* Any +QLWURC event, whatever the URC switch says: `qlwurc "apn_changed","x"`. */
+static bool f_qlwurc(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    if (!arg)
+        return false;
+    sim_urc(s, "+QLWURC: %s", arg);
+    return true;
+}
+
 static bool f_quit(struct sim *s, const char *arg, bool runtime)
 {
     (void)arg;
@@ -240,6 +268,10 @@ static const struct fault_entry faults[] = {
     {"deny", f_deny, false},
     {"downlink", f_downlink, false},
     {"urc", f_urc, true},
+    {"reg-fail", f_reg_fail, false},
+    {"dtls-fail", f_dtls_fail, false},
+    {"reject-fota", f_reject_fota, false},
+    {"qlwurc", f_qlwurc, true},
     {"quit", f_quit, true},
 };
 

@@ -41,6 +41,7 @@ static const timer_fn timer_fns[TMR_COUNT] = {
     [TMR_LATE_FINAL] = fault_tmr_late_final,
     [TMR_EXIT] = tmr_exit,
     [TMR_SCRIPT] = script_tmr_resume,
+    [TMR_LTE] = lte_tmr,
 };
 
 static void run_timers(struct sim *s)

@@ -6,6 +6,7 @@
 #define CELL_TAC     "0216"
 #define CELL_CI      "0153803F"
 #define ACT_NB_S1    9
+#define ACT_EUTRAN   7
 #define REJECT_CAUSE "0,11" /* EMM cause #11: PLMN not allowed */
 
 /* Bytes the BC68 printed while rebooting in the 2018 walkthrough (fixture 07). */
@@ -17,6 +18,12 @@ static const char *const banner_lines[] = {
     "Security B.. Verified",
     "Protocol A.. Verified",
     "Apps A...... Verified",
+};
+
+/* What Quectel LTE modules print after a restart (the exact set on an EC200U
+ * is inferred). */
+static const char *const ec200u_banner[] = {
+    "RDY", "+CFUN: 1", "+CPIN: READY", "+QUSIM: 1", "+QIND: SMS DONE",
 };
 
 bool net_attached(const struct sim *s)
@@ -33,13 +40,16 @@ void net_cereg_text(const struct sim *s, struct sim_buf *b, int stat)
     bool psm = s->st.nv.psm_mode == 1 && (stat == STAT_HOME || stat == STAT_ROAMING);
     const char *active = psm ? s->st.nv.psm_active : "";
     const char *tau = psm ? s->st.nv.psm_tau : "";
+    /* 3GPP quotes TAC and CI; Neul does not. */
+    const char *q = s->opt.model == MODEL_EC200U ? "\"" : "";
 
     buf_printf(b, "%d", stat);
     if (n < 2)
         return;
-    /* Neul prints TAC and CI unquoted, zeros when not on a cell. */
-    buf_printf(b, ",%s,%s,%d", on_cell ? CELL_TAC : "0000", on_cell ? CELL_CI : "00000000",
-               ACT_NB_S1);
+    /* Neul prints zeros for TAC and CI when not on a cell. */
+    buf_printf(b, ",%s%s%s,%s%s%s,%d", q, on_cell ? CELL_TAC : "0000", q, q,
+               on_cell ? CELL_CI : "00000000", q,
+               s->opt.model == MODEL_EC200U ? ACT_EUTRAN : ACT_NB_S1);
     if (n == 3 && denied)
         buf_printf(b, ",%s", REJECT_CAUSE);
     else if (n == 4)
@@ -144,6 +154,11 @@ static void volatile_defaults(struct sim *s)
 
 static void print_banner(struct sim *s, const char *cause)
 {
+    if (s->opt.model == MODEL_EC200U) {
+        for (size_t i = 0; i < sizeof ec200u_banner / sizeof ec200u_banner[0]; i++)
+            sim_urc(s, "%s", ec200u_banner[i]);
+        return;
+    }
     for (size_t i = 0; i < sizeof banner_lines / sizeof banner_lines[0]; i++)
         sim_urc(s, "%s", banner_lines[i]);
     sim_raw(s, "\r\n", 2); /* the empty line before the cause */
@@ -192,6 +207,7 @@ void net_reboot(struct sim *s, const char *cause)
     s->st.radio.stat = STAT_NONE;
     s->st.radio.rrc = false;
     lw_reset(s);
+    lte_reset(s);
     s->st.lw.last_status = 0;
     s->st.lw.last_seq = 0;
     s->st.lw.sent = 0;
@@ -200,8 +216,10 @@ void net_reboot(struct sim *s, const char *cause)
     s->st.dl.received = 0;
     s->st.dl.dropped = 0;
     at_reset_input(s);
-    sim_raw(s, "\r\n", 2);
-    sim_raw(s, reboot_garbage, sizeof reboot_garbage - 1);
-    sim_raw(s, "\r\n", 2);
+    if (s->opt.model == MODEL_BC68) {
+        sim_raw(s, "\r\n", 2);
+        sim_raw(s, reboot_garbage, sizeof reboot_garbage - 1);
+        sim_raw(s, "\r\n", 2);
+    }
     timer_add(s, TMR_BOOT_DONE, s->opt.boot_ms, 0, 0, cause);
 }

@@ -12,6 +12,7 @@
 
 enum {
     OPT_FAULT = 256, /* the option's name is a fault switch of sim_fault.c */
+    OPT_MODEL,
     OPT_LINK,
     OPT_SCRIPT,
     OPT_BANNER,
@@ -37,6 +38,7 @@ enum {
 static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"verbose", no_argument, NULL, 'v'},
+    {"model", required_argument, NULL, OPT_MODEL},
     {"link", required_argument, NULL, OPT_LINK},
     {"script", required_argument, NULL, OPT_SCRIPT},
     {"banner", no_argument, NULL, OPT_BANNER},
@@ -69,16 +71,24 @@ static const struct option long_opts[] = {
     {"cancel-observe-after", required_argument, NULL, OPT_FAULT},
     {"busy", required_argument, NULL, OPT_FAULT},
     {"con-fail", required_argument, NULL, OPT_FAULT},
+    {"reg-fail", no_argument, NULL, OPT_FAULT},
+    {"dtls-fail", no_argument, NULL, OPT_FAULT},
+    {"reject-fota", no_argument, NULL, OPT_FAULT},
     {NULL, 0, NULL, 0},
 };
 
 static const char usage_text[] =
     "Usage: qlwm2m-sim [OPTION]...\n"
     "Simulates a Quectel BC68 (Neul V150 firmware, BC68JAR01A10) on a pseudo-terminal,\n"
-    "with a virtual LwM2M server that observes /19/0/0 after registration.\n"
+    "with a virtual LwM2M server that observes /19/0/0 after registration; or, with\n"
+    "--model ec200u, an EC200U whose AT+QLWCFG client reports +QLWURC events.\n"
     "The first line on stdout is the pty path; then one JSON event per line.\n"
     "\n"
     "Port and run:\n"
+    "  --model bc68|ec200u      the module (default bc68). ec200u: an LTE Cat 1 module with\n"
+    "                           the AT+QLWCFG LwM2M client (QuecPython's lwm2m set): 3GPP\n"
+    "                           spacing (+CEREG: 1), RDY at restart, ERROR to the BC68's\n"
+    "                           own commands (AT+NCDP, AT+QLWSREGIND, ...)\n"
     "  --link PATH              also create a symlink PATH to the pty (removed at exit)\n"
     "  --banner                 print the power-on banner at start (else: already booted)\n"
     "  --echo                   command echo on at power-on (ATE0/ATE1 switch it)\n"
@@ -105,7 +115,10 @@ static const char usage_text[] =
     "  --ack-delay-ms MS        CON uplink to +QLWULDATASTATUS; uplink to queued downlink (200)\n"
     "  --rrc-idle-ms MS         inactivity before +CSCON:0 (20000)\n"
     "  --boot-ms MS             reboot to banner (300)\n"
-    "\n"
+    "\n";
+
+/* In two pieces: C99 compilers need only take strings up to 4095 bytes. */
+static const char usage_faults[] =
     "Faults:\n"
     "  --deny                   the network rejects the attach (+CEREG:3)\n"
     "  --never-observe          the server never observes /19/0/0\n"
@@ -119,16 +132,23 @@ static const char usage_text[] =
     "  --busy N                 answer +CME ERROR: 159 to the next N uplinks\n"
     "  --con-fail N             the next N CON uplinks end in +QLWULDATASTATUS:3 (timeout)\n"
     "  --downlink HEX           queue a downlink, sent after the next uplink (repeatable)\n"
+    "  --reg-fail               ec200u: registration ends in +QLWURC: \"ready\",\"failed\"\n"
+    "  --dtls-fail              ec200u: the DTLS handshake fails (+QLWURC: \"dtls\",\"failed\")\n"
+    "  --reject-fota            ec200u: firmware without AT+QLWCFG=\"fota\" (answers ERROR)\n"
     "\n"
     "Control lines on stdin (one per line):\n"
     "  reboot [CAUSE]  cancel-observe  cancel-observe-after N  flood N (now)\n"
     "  garbage [on|off]  drop-final PREFIX[:N]  reboot-on PREFIX[:N]  late-final-ms MS\n"
     "  busy N  con-fail N  echo on|off  never-observe [on|off]  deny [on|off]\n"
     "  downlink HEX (now when observed, else after the next uplink)  urc TEXT  quit\n"
+    "  reg-fail|dtls-fail|reject-fota [on|off]\n"
+    "  qlwurc ARGS     print +QLWURC: ARGS, e.g. qlwurc \"apn_changed\",\"iot.example\"\n"
     "\n"
     "Events: command, booted, reboot, attached, attach_denied, detached, registered,\n"
     "observed, observe_cancelled, deregistered, uplink, uplink_lost, rejected, con_result,\n"
-    "downlink, flood, final_dropped, late_final, control, control_error, script_mismatch.\n";
+    "downlink, flood, final_dropped, late_final, control, control_error, script_mismatch;\n"
+    "ec200u: registered (with ssid), register_failed (with stage), updated, deregistered.\n"
+    "ec200u +QLWURC reporting is off until AT+QLWCFG=\"urc\",1 (stored like the module's).\n";
 
 void state_defaults(struct sim *s)
 {
@@ -150,6 +170,7 @@ void state_defaults(struct sim *s)
     nv->nconfig[NCFG_SI_AVOID] = true;
     str_copy(nv->psm_tau, sizeof nv->psm_tau, "01000001");
     str_copy(nv->psm_active, sizeof nv->psm_active, "00000101");
+    lte_nv_defaults(&nv->lte);
     s->st.prng = 1;
 }
 
@@ -243,10 +264,23 @@ static bool apply_flag(struct sim *s, int opt)
     }
 }
 
+static bool set_model(struct sim *s, const char *value)
+{
+    if (str_ieq(value, "bc68"))
+        s->opt.model = MODEL_BC68;
+    else if (str_ieq(value, "ec200u"))
+        s->opt.model = MODEL_EC200U;
+    else
+        return false;
+    return true;
+}
+
 static bool apply_value(struct sim *s, int opt, const char *arg)
 {
     uint32_t regswt;
     switch (opt) {
+    case OPT_MODEL:
+        return set_model(s, arg);
     case OPT_LINK:
         s->opt.link_path = arg;
         return true;
@@ -293,6 +327,7 @@ int opts_parse(struct sim *s, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "hv", long_opts, &index)) != -1) {
         if (opt == 'h') {
             fputs(usage_text, stdout);
+            fputs(usage_faults, stdout);
             return 1;
         }
         if (opt == '?')

@@ -23,6 +23,32 @@ uint64_t sim_now_ms(const struct sim *s)
     return mono_ms() - s->start_ms;
 }
 
+bool sim_spaced(const struct sim *s)
+{
+    return s->opt.model == MODEL_EC200U;
+}
+
+/* One framed line into dst. The handlers write "+X:v" as the BC68 prints it;
+ * a 3GPP-style model gets "+X: v". */
+__attribute__((format(printf, 3, 0))) static void frame_line(struct sim_buf *dst, bool spaced,
+                                                             const char *fmt, va_list ap)
+{
+    struct sim_buf line = {0};
+    buf_vprintf(&line, fmt, ap);
+    buf_append(&line, "", 0);
+    char *colon = line.data[0] == '+' ? strchr(line.data, ':') : NULL;
+    buf_puts(dst, "\r\n");
+    if (spaced && colon && colon[1] != ' ') {
+        buf_append(dst, line.data, (size_t)(colon - line.data) + 1);
+        buf_puts(dst, " ");
+        buf_puts(dst, colon + 1);
+    } else {
+        buf_append(dst, line.data, line.len);
+    }
+    buf_puts(dst, "\r\n");
+    buf_free(&line);
+}
+
 /* Garbage goes between lines or inside them, never between a CR and its LF:
  * a reader that drops NULs and bytes >= 0x80 must get the original lines back. */
 static size_t garbage_cut(struct sim *s, const char *p, size_t len)
@@ -80,9 +106,7 @@ void sim_urc(struct sim *s, const char *fmt, ...)
     struct sim_buf line = {0};
     va_list ap;
     va_start(ap, fmt);
-    buf_puts(&line, "\r\n");
-    buf_vprintf(&line, fmt, ap);
-    buf_puts(&line, "\r\n");
+    frame_line(&line, sim_spaced(s), fmt, ap);
     va_end(ap);
     sim_raw(s, line.data, line.len);
     buf_free(&line);
@@ -92,9 +116,7 @@ void reply_line(struct sim_reply *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    buf_puts(&r->info, "\r\n");
-    buf_vprintf(&r->info, fmt, ap);
-    buf_puts(&r->info, "\r\n");
+    frame_line(&r->info, r->spaced, fmt, ap);
     va_end(ap);
 }
 
