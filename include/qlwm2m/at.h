@@ -104,7 +104,10 @@ typedef struct qlw_at_line {
 enum qlw_urc_flags {
     /** The line means the module restarted: fail the command in flight with
      *  @ref QLW_AT_RESULT_REBOOTED and enter the boot banner. */
-    QLW_URC_REBOOT = 1u << 0
+    QLW_URC_REBOOT = 1u << 0,
+    /** The line ends a boot banner (with QLW_URC_REBOOT: it is a whole banner,
+     *  like the LTE modules' lone `RDY`), whatever `boot_end` says. */
+    QLW_URC_BOOT_END = 1u << 1
 };
 
 /** @brief One entry of the static URC table given in @ref qlw_at_config. */

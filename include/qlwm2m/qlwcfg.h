@@ -299,12 +299,19 @@ QLW_API int qlw_parse_qlwurc(const char *line, size_t len, qlw_qlwurc *out);
  * @brief Fills an engine config for this family: the defaults of
  *        qlw_at_config_default(), a URC table with `+QLWURC`, `+CEREG`,
  *        `+CSCON`, `+QIND`, `+CFUN`, `+CPIN`, `+QUSIM`, and `RDY` flagged
- *        @ref QLW_URC_REBOOT with `boot_end` "RDY": the `RDY` line fails the
+ *        @ref QLW_URC_REBOOT and @ref QLW_URC_BOOT_END: the `RDY` line fails the
  *        command in flight with "module rebooted" and is the whole banner, so
  *        the next command can go at once.
  * @param cfg Config to fill (NULL is ignored).
  */
 QLW_API void qlw_qlwcfg_at_config(qlw_at_config *cfg);
+
+/**
+ * @brief Fills an engine config that understands every Quectel family at once
+ *        (the BC68 banner ended by `OK`, the LTE `RDY`, both URC sets): the
+ *        session's default, for a program that detects its module.
+ */
+QLW_API void qlw_quectel_at_config(qlw_at_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -301,10 +301,19 @@ static void start_boot(qlw_at *at)
     at->boot_deadline_ms = now_ms(at) + at->cfg.boot_timeout_ms;
 }
 
+static bool ends_banner(const qlw_at *at, const char *line, size_t len)
+{
+    const qlw_at_urc_def *def = urc_def(at, line, len);
+
+    /* Without a terminator line (LTE modules print a lone "RDY") the banner is the line itself. */
+    if (at->cfg.boot_end == NULL || (def != NULL && (def->flags & QLW_URC_BOOT_END)))
+        return true;
+    return strcmp(line, at->cfg.boot_end) == 0;
+}
+
 static void boot_line(qlw_at *at, const char *line, size_t len, unsigned flags)
 {
-    /* Without a terminator line (LTE modules print a lone "RDY") the banner is the line itself. */
-    if (at->cfg.boot_end == NULL || strcmp(line, at->cfg.boot_end) == 0) {
+    if (ends_banner(at, line, len)) {
         at->booting = false;
         queue_urc(at, line, len, flags | QLW_LINE_BOOT | QLW_LINE_BOOT_END);
         queue_event(at, QLW_AT_EV_BOOT_END, 0);

@@ -84,4 +84,7 @@ const qlw_qlwcfg_limits *qlw_qlwcfg_limits_of(qlw_dialect d);
  */
 qlw_dialect qlw_qlwcfg_option_dialect(const char *name, size_t len, int *rank);
 
+/* The dialect the `AT+QLWCFG=?` answer r lists (QLW_DIALECT_AUTO: none). */
+qlw_dialect qlw_qlwcfg_classify(const qlw_at_response *r);
+
 #endif

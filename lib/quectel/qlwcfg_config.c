@@ -14,8 +14,46 @@
  */
 static const qlw_at_urc_def qlwcfg_urcs[] = {
     {"+QLWURC", 0}, {"+CEREG", 0}, {"+CSCON", 0}, {"+QIND", 0},
-    {"+CFUN", 0},   {"+CPIN", 0},  {"+QUSIM", 0}, {"RDY", QLW_URC_REBOOT},
+    {"+CFUN", 0},   {"+CPIN", 0},  {"+QUSIM", 0}, {"RDY", QLW_URC_REBOOT | QLW_URC_BOOT_END},
 };
+
+/* Every family at once, for a program that does not know its module yet: the
+ * BC68 family's table (banner ended by "OK") plus the LTE lines, where "RDY"
+ * is a whole banner by itself. */
+static const qlw_at_urc_def any_urcs[] = {
+    {"+QLWEVTIND", 0},
+    {"+QLWULDATASTATUS", 0},
+    {"+QLWURC", 0},
+    {"+CEREG", 0},
+    {"+CSCON", 0},
+    {"+NPSMR", 0},
+    {"+NNMI", 0},
+    {"+NSMI", 0},
+    {"+NPING", 0},
+    {"+NPINGERR", 0},
+    {"+CEDRXP", 0},
+    {"+NSONMI", 0},
+    {"+NSOSTR", 0},
+    {"+NSOCLI", 0},
+    {"+QIND", 0},
+    {"+CPIN", 0},
+    {"+QUSIM", 0},
+    {"REBOOTING", QLW_URC_REBOOT},
+    {"Boot:", QLW_URC_REBOOT},
+    {"REBOOT_CAUSE_", QLW_URC_REBOOT},
+    {"Neul", QLW_URC_REBOOT},
+    {"RDY", QLW_URC_REBOOT | QLW_URC_BOOT_END},
+};
+
+void qlw_quectel_at_config(qlw_at_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    qlw_at_config_default(cfg);
+    cfg->urc_table = any_urcs;
+    cfg->urc_table_len = sizeof(any_urcs) / sizeof(any_urcs[0]);
+    cfg->boot_end = "OK";
+}
 
 void qlw_qlwcfg_at_config(qlw_at_config *cfg)
 {
@@ -24,5 +62,5 @@ void qlw_qlwcfg_at_config(qlw_at_config *cfg)
     qlw_at_config_default(cfg);
     cfg->urc_table = qlwcfg_urcs;
     cfg->urc_table_len = sizeof(qlwcfg_urcs) / sizeof(qlwcfg_urcs[0]);
-    cfg->boot_end = "RDY";
+    cfg->boot_end = NULL; /* "RDY" is flagged as a whole banner */
 }

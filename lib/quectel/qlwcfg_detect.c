@@ -56,7 +56,7 @@ static bool option_name(const char *line, const char **name, size_t *len)
 }
 
 /* The dialect the listed sub-options point to, or QLW_DIALECT_AUTO. */
-static qlw_dialect classify(const qlw_at_response *r)
+qlw_dialect qlw_qlwcfg_classify(const qlw_at_response *r)
 {
     qlw_dialect best = QLW_DIALECT_AUTO;
     int best_rank = 0;
@@ -110,7 +110,7 @@ static int probe_list(qlw_at *at, qlw_dialect *d, char *buf, size_t size)
     if (rc != QLW_OK || !p.ok)
         return rc;
     keep_lines(r, buf, size);
-    *d = classify(r);
+    *d = qlw_qlwcfg_classify(r);
     return QLW_OK;
 }
 
