@@ -32,7 +32,9 @@
  * @section s_drive Driving it
  * Blocking: qlw_attach(), qlw_set_cdp(), qlw_register(), qlw_send_uldata()
  * each run the session until their goal is reached, fails, or their timeout
- * passes. Event loop: qlw_request_*() and qlw_queue_uldata() return at once;
+ * passes (a timeout above 2147483647 ms, which the wrapping clock cannot
+ * tell from one in the past, is refused with QLW_ERR_ARG before anything
+ * else happens). Event loop: qlw_request_*() and qlw_queue_uldata() return at once;
  * the application polls qlw_fd() and calls qlw_process() when it is readable
  * or when qlw_next_timeout_ms() expires. One thread can drive many sessions.
  *
@@ -48,6 +50,7 @@
 #include "qlwm2m/common.h"
 #include "qlwm2m/io.h"
 #include "qlwm2m/neul.h"
+#include "qlwm2m/qlwcfg.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -124,7 +127,8 @@ typedef enum qlw_notice {
     QLW_NOTICE_URC_LOST = 5,     /**< URCs were dropped (queue full); value = count. */
     QLW_NOTICE_ERROR = 6,        /**< A step failed; value = qlw_err, text = what. */
     QLW_NOTICE_RETRY = 7,        /**< A step will be retried; value = delay ms, text = what. */
-    QLW_NOTICE_DOWNLINK_LOST = 8 /**< A downlink could not be decoded; text = the line. */
+    QLW_NOTICE_DOWNLINK_LOST = 8, /**< A downlink could not be decoded; text = the line. */
+    QLW_NOTICE_DIALECT = 9       /**< The dialect was detected; value = @ref qlw_dialect. */
 } qlw_notice;
 
 /** @brief Stable name of a notice kind. */
@@ -142,7 +146,10 @@ typedef void (*qlw_notice_fn)(void *ctx, qlw_notice kind, int value, const char 
 
 /** @brief Session configuration. Start from qlw_session_config_default(). */
 typedef struct qlw_session_config {
-    qlw_at_config at;              /**< Engine sizes (from qlw_neul_at_config()). */
+    qlw_at_config at;              /**< Engine sizes and URC table (from qlw_quectel_at_config()). */
+    qlw_dialect dialect;           /**< QLW_DIALECT_AUTO (default: probed once at the first
+                                        setup), QLW_DIALECT_NEUL, QLW_DIALECT_QLWCFG_C or
+                                        QLW_DIALECT_QLWSVC_D. */
     qlw_neul_setup_opts setup;     /**< URCs switched on after every boot. */
     size_t ul_queue_len;           /**< Uplinks queued at most (default 8). */
     size_t ul_queue_bytes;         /**< Payload bytes queued at most (default 1024). */
@@ -158,6 +165,9 @@ typedef struct qlw_session_config {
     qlw_uplink_fn on_uplink;       /**< Uplink fates (may be NULL). */
     qlw_downlink_fn on_downlink;   /**< Downlinks (may be NULL). */
     qlw_notice_fn on_notice;       /**< Diagnostics (may be NULL). */
+    /** Every `+QLWURC` event of an LTE module, decoded (QuecPython's
+     *  `register_call`); may be NULL. Secrets are not in it. */
+    void (*on_qlwurc)(void *ctx, const qlw_qlwurc *event);
     void *ctx;                     /**< Passed to every callback. */
 } qlw_session_config;
 
@@ -171,7 +181,15 @@ typedef struct qlw_attach_opts {
     int band;        /**< `AT+NBAND=<band>` when > 0; 0 keeps the module's bands. */
 } qlw_attach_opts;
 
-/** @brief Bytes a session with @p cfg needs (for qlw_session_init()); 0 when invalid. */
+/**
+ * @brief Bytes a session with @p cfg needs (for qlw_session_init()); 0 when invalid.
+ *
+ * With A(n) = n rounded up to the pointer size: A(S) + A(qlw_at_mem_size(&cfg->at))
+ * + A(ul_queue_len * U) + A(ul_queue_bytes), where S is the session's own state
+ * and U one queued uplink's record (about 2.4 KiB and 40 bytes with 64-bit
+ * pointers): about 10.3 KiB with the defaults on a 64-bit host, the
+ * transport not included. `bench_mem` (scripts/bench.sh) prints every term.
+ */
 QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
 
 /**
@@ -204,6 +222,9 @@ QLW_API void qlw_close(qlw_session *s);
 
 /** @brief The session's AT engine (for raw commands with qlw_at_exec_raw()). */
 QLW_API qlw_at *qlw_session_at(qlw_session *s);
+
+/** @brief The dialect in use (QLW_DIALECT_AUTO until it has been probed). */
+QLW_API qlw_dialect qlw_get_dialect(const qlw_session *s);
 
 /** @brief Current state. */
 QLW_API qlw_state qlw_get_state(const qlw_session *s);

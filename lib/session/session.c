@@ -9,7 +9,8 @@
 void qlw_session_config_default(qlw_session_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    qlw_neul_at_config(&cfg->at);
+    qlw_quectel_at_config(&cfg->at);
+    cfg->dialect = QLW_DIALECT_AUTO;
     qlw_neul_setup_opts_default(&cfg->setup);
     cfg->ul_queue_len = 8;
     cfg->ul_queue_bytes = 1024;
@@ -66,6 +67,7 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     qlw_ulq_init(&s->ulq, (qlw_ul *)(void *)p, cfg->ul_queue_len,
                  p + align_up(cfg->ul_queue_len * sizeof(qlw_ul)), cfg->ul_queue_bytes);
     s->state = QLW_STATE_STARTING;
+    s->dialect = cfg->dialect;
     s->need_setup = true;
     s->last_cme = -1;
     s->next_id = 1;
@@ -210,6 +212,11 @@ void qlw_s_backoff_reset(qlw_session *s)
 qlw_at *qlw_session_at(qlw_session *s)
 {
     return s ? s->at : NULL;
+}
+
+qlw_dialect qlw_get_dialect(const qlw_session *s)
+{
+    return s ? s->dialect : QLW_DIALECT_AUTO;
 }
 
 qlw_state qlw_get_state(const qlw_session *s)

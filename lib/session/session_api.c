@@ -9,29 +9,30 @@ int qlw_request_attach(qlw_session *s, const qlw_attach_opts *opts)
 {
     if (s == NULL)
         return QLW_ERR_ARG;
-    if (opts != NULL && opts->apn != NULL) {
-        if (qlw_neul_check_apn(opts->apn) != QLW_OK) {
-            qlw_s_fail(s, QLW_ERR_ARG, -1, "APN: only letters, digits, '-' and '.', at most 62");
-            return QLW_ERR_ARG;
-        }
-        snprintf(s->apn, sizeof(s->apn), "%s", opts->apn);
-        s->apn_set = true;
+    /* Check every option before keeping any: a refused call changes nothing. */
+    if (opts != NULL && opts->apn != NULL && qlw_neul_check_apn(opts->apn) != QLW_OK) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "APN: only letters, digits, '-' and '.', at most 62");
+        return QLW_ERR_ARG;
     }
     if (opts != NULL && (opts->cid < 0 || opts->cid > 15 || opts->band < 0 || opts->band > 255)) {
         qlw_s_fail(s, QLW_ERR_ARG, -1, "attach: cid must be 0..15 and band 0..255");
         return QLW_ERR_ARG;
+    }
+    if (opts != NULL && opts->apn != NULL) {
+        snprintf(s->apn, sizeof(s->apn), "%s", opts->apn);
+        s->apn_set = true;
     }
     if (opts != NULL) {
         s->cid = opts->cid;
         s->band = opts->band;
     }
     s->attach_err = QLW_OK;
-    if (s->state >= QLW_STATE_ATTACHED && !s->apn_set && s->band == 0)
+    s->attach_apply = s->apn_set || s->band > 0;
+    /* An attached module keeps its state unless an APN/band must be checked. */
+    if (s->state >= QLW_STATE_ATTACHED && !s->attach_apply)
         s->attach_goal = QLW_GOAL_DONE;
     else
         s->attach_goal = QLW_GOAL_PENDING;
-    if (s->attach_goal == QLW_GOAL_PENDING && s->state >= QLW_STATE_ATTACHED)
-        qlw_s_set_state(s, QLW_STATE_DETACHED, QLW_CAUSE_REQUEST); /* re-run with new APN/band */
     qlw_s_schedule(s);
     return QLW_OK;
 }
@@ -79,11 +80,21 @@ int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mod
 {
     qlw_ul *ul;
 
-    if (s == NULL || mode < QLW_UL_NON || mode > QLW_UL_LEGACY_NMGS)
+    if (s == NULL)
         return QLW_ERR_ARG;
+    if (mode < QLW_UL_NON || mode > QLW_UL_LEGACY_NMGS) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: mode must be one of qlw_ul_mode");
+        return QLW_ERR_ARG;
+    }
     if (qlw_neul_check_payload(data, len) != QLW_OK) {
         qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: payload must be 1..512 bytes");
         return QLW_ERR_ARG;
+    }
+    if (qlw_s_lte(s)) {
+        qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
+                        "uplink: this module's LwM2M client (AT+QLWCFG) has no application-data "
+                        "command");
+        return QLW_ERR_UNSUPPORTED;
     }
     ul = qlw_ulq_push(&s->ulq, data, len);
     if (ul == NULL) {
@@ -121,9 +132,21 @@ static int run_until(qlw_session *s, check_fn check, uint32_t timeout_ms)
         if (elapsed >= (int32_t)timeout_ms)
             return QLW_ERR_TIMEOUT;
         rc = qlw_poll(s, timeout_ms - (uint32_t)elapsed);
-        if (rc == QLW_ERR_STATE || rc == QLW_ERR_PORT_GONE)
+        if (rc < 0) /* QLW_ERR_STATE, or the transport failed: time may not move */
             return rc;
     }
+}
+
+/* The clock compares times wrap-safely, which only works below 2^31 ms. */
+static int check_timeout(qlw_session *s, uint32_t timeout_ms)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    if (timeout_ms > INT32_MAX) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "timeout: at most 2147483647 ms");
+        return QLW_ERR_ARG;
+    }
+    return QLW_OK;
 }
 
 static int goal_check(qlw_goal g, int err)
@@ -142,7 +165,10 @@ static int attach_check(qlw_session *s)
 
 int qlw_attach(qlw_session *s, const qlw_attach_opts *opts, uint32_t timeout_ms)
 {
-    int rc = qlw_request_attach(s, opts);
+    int rc = check_timeout(s, timeout_ms);
+
+    if (rc == QLW_OK)
+        rc = qlw_request_attach(s, opts);
 
     return rc != QLW_OK ? rc : run_until(s, attach_check, timeout_ms);
 }
@@ -157,7 +183,10 @@ static int cdp_check(qlw_session *s)
 
 int qlw_set_cdp(qlw_session *s, const char *addr, uint16_t port, uint32_t timeout_ms)
 {
-    int rc = qlw_request_cdp(s, addr, port);
+    int rc = check_timeout(s, timeout_ms);
+
+    if (rc == QLW_OK)
+        rc = qlw_request_cdp(s, addr, port);
 
     return rc != QLW_OK ? rc : run_until(s, cdp_check, timeout_ms);
 }
@@ -169,7 +198,10 @@ static int registered_check(qlw_session *s)
 
 int qlw_register(qlw_session *s, uint32_t timeout_ms)
 {
-    int rc = qlw_request_register(s);
+    int rc = check_timeout(s, timeout_ms);
+
+    if (rc == QLW_OK)
+        rc = qlw_request_register(s);
 
     return rc != QLW_OK ? rc : run_until(s, registered_check, timeout_ms);
 }
@@ -181,7 +213,9 @@ static int ready_check(qlw_session *s)
 
 int qlw_wait_ready(qlw_session *s, uint32_t timeout_ms)
 {
-    return s == NULL ? QLW_ERR_ARG : run_until(s, ready_check, timeout_ms);
+    int rc = check_timeout(s, timeout_ms);
+
+    return rc != QLW_OK ? rc : run_until(s, ready_check, timeout_ms);
 }
 
 static int dereg_check(qlw_session *s)
@@ -191,7 +225,10 @@ static int dereg_check(qlw_session *s)
 
 int qlw_deregister(qlw_session *s, uint32_t timeout_ms)
 {
-    int rc = qlw_request_deregister(s);
+    int rc = check_timeout(s, timeout_ms);
+
+    if (rc == QLW_OK)
+        rc = qlw_request_deregister(s);
 
     return rc != QLW_OK ? rc : run_until(s, dereg_check, timeout_ms);
 }
@@ -207,7 +244,10 @@ int qlw_send_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode
                     uint32_t timeout_ms, qlw_uplink_report *report)
 {
     uint32_t id;
-    int rc = qlw_queue_uldata(s, data, len, mode, &id);
+    int rc = check_timeout(s, timeout_ms);
+
+    if (rc == QLW_OK)
+        rc = qlw_queue_uldata(s, data, len, mode, &id);
 
     if (rc != QLW_OK)
         return rc;
@@ -231,7 +271,7 @@ static int reboot_check(qlw_session *s)
 
 int qlw_reboot(qlw_session *s, uint32_t timeout_ms)
 {
-    if (s == NULL)
+    if (check_timeout(s, timeout_ms) != QLW_OK)
         return QLW_ERR_ARG;
     s->reboot_goal = QLW_GOAL_PENDING;
     return run_until(s, reboot_check, timeout_ms);

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "session/session_internal.h"
@@ -44,6 +45,51 @@ static void on_qlwevtind(qlw_session *s, int ev)
     }
 }
 
+/* A step of the LTE client's registration failed: try again after a back-off. */
+static void lte_failed(qlw_session *s, const qlw_qlwurc *ev)
+{
+    char msg[96];
+
+    snprintf(msg, sizeof(msg), "LwM2M registration failed: +QLWURC \"%s\" reported failure",
+             ev->name);
+    qlw_s_fail_text(s, QLW_ERR_FAILED, msg);
+    s->reg_timer_on = false;
+    if (s->state > QLW_STATE_ATTACHED)
+        qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_LWM2M_EVENT);
+    qlw_s_backoff(s, "registration");
+}
+
+/* +QLWURC drives the same states as +QLWEVTIND; "ready" means registered and able to work. */
+static void on_qlwurc(qlw_session *s, const qlw_qlwurc *ev)
+{
+    if (s->cfg.on_qlwurc != NULL)
+        s->cfg.on_qlwurc(s->cfg.ctx, ev);
+    if (ev->result == 0 && ev->kind != QLW_QLWURC_PDP_ACTIVE) {
+        lte_failed(s, ev);
+        return;
+    }
+    switch (ev->kind) {
+    case QLW_QLWURC_REGISTERING:
+        if (s->state >= QLW_STATE_ATTACHED && s->state < QLW_STATE_REGISTERING)
+            qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    case QLW_QLWURC_READY:
+        s->reg_timer_on = false;
+        qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    case QLW_QLWURC_DEREGISTER:
+        if (s->dereg_goal == QLW_GOAL_PENDING || s->dereg_goal == QLW_GOAL_WAITING)
+            s->dereg_goal = QLW_GOAL_DONE;
+        else if (s->want_registered)
+            qlw_s_backoff(s, "deregistered by the server"); /* then register again */
+        if (s->state > QLW_STATE_ATTACHED)
+            qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_LWM2M_EVENT);
+        break;
+    default:
+        break;
+    }
+}
+
 static void on_uldatastatus(qlw_session *s, int status, int seq)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
@@ -75,7 +121,11 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         }
         return;
     }
-    if (qlw_neul_parse_qlwevtind(t, line->len, &a) == QLW_OK) {
+    if (strncmp(t, "+QLWURC", 7) == 0) {
+        qlw_qlwurc ev;
+        if (qlw_parse_qlwurc(t, line->len, &ev) == QLW_OK)
+            on_qlwurc(s, &ev);
+    } else if (qlw_neul_parse_qlwevtind(t, line->len, &a) == QLW_OK) {
         on_qlwevtind(s, a);
     } else if (qlw_neul_parse_uldatastatus(t, line->len, &a, &b) == QLW_OK) {
         on_uldatastatus(s, a, b);

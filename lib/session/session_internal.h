@@ -38,6 +38,7 @@ struct qlw_session {
     qlw_io *owned_io;
     bool owns_mem;
     qlw_state state;
+    qlw_dialect dialect;
 
     qlw_proc proc;
     int step;
@@ -56,7 +57,8 @@ struct qlw_session {
     int cid;
     int band;
     int attach_err;
-    int fun_now; /* AT+CFUN? as read at the start of an attach */
+    bool attach_apply; /* an APN or band asked for is not applied yet */
+    int fun_now;       /* AT+CFUN? as read at the start of an attach */
     qlw_goal cdp_goal;
     char cdp_addr[16];
     uint16_t cdp_port;
@@ -112,6 +114,12 @@ void qlw_s_tick(qlw_session *s);
 int32_t qlw_s_next_timer(qlw_session *s);
 void qlw_s_report_head(qlw_session *s, int result, int cme);
 void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr);
+
+/* True for the AT+QLWCFG modules (LTE device management). */
+static inline bool qlw_s_lte(const qlw_session *s)
+{
+    return s->dialect == QLW_DIALECT_QLWCFG_C || s->dialect == QLW_DIALECT_QLWSVC_D;
+}
 
 /* session_events.c */
 int qlw_s_install_handlers(qlw_session *s);

@@ -2,12 +2,19 @@
 #include <string.h>
 
 #include "quectel/neul_cmd.h"
+#include "quectel/qlwcfg_cmd.h"
 #include "session/session_internal.h"
 
 /* Builds the command of op into the session's buffer and sends it; the
  * procedure continues in its step function when the result arrives. */
 #define ISSUE(s, next_step, ...)                                                                   \
     issue(s, next_step, qlw_neul_cmd(&(s)->cmd, (s)->cmd_buf, sizeof((s)->cmd_buf), __VA_ARGS__))
+
+/* The same for the AT+QLWCFG family, in the session's dialect. */
+#define ISSUE_CFG(s, next_step, ...)                                                               \
+    issue(                                                                                         \
+        s, next_step,                                                                              \
+        qlw_qlwcfg_cmd(&(s)->cmd, (s)->cmd_buf, sizeof((s)->cmd_buf), (s)->dialect, __VA_ARGS__))
 
 static void on_done(void *ctx, const qlw_at_response *r);
 static int report(qlw_session *s, int result, int cme);
@@ -33,9 +40,10 @@ static int issue(qlw_session *s, int next_step, int build_rc)
     return 0;
 }
 
+/* r is NULL only at step 0, when a procedure starts. */
 static bool ok(const qlw_at_response *r)
 {
-    return r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL;
+    return r != NULL && (r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL);
 }
 
 /* The module is restarting: anything sent now is lost, so wait for its banner
@@ -52,11 +60,12 @@ static void expect_boot(qlw_session *s)
 /* A command failed in a way the procedure cannot absorb: note it, back off. */
 static int proc_failed(qlw_session *s, const qlw_at_response *r, const char *what)
 {
-    int err = qlw_at_result_err(r->result);
+    int err;
 
     finish(s);
-    if (r->result == QLW_AT_RESULT_REBOOTED)
-        return 0; /* the boot handling starts over */
+    if (r == NULL || r->result == QLW_AT_RESULT_REBOOTED)
+        return 0; /* rebooted: the boot handling starts over (r is NULL only at step 0) */
+    err = qlw_at_result_err(r->result);
     qlw_s_fail(s, err, r->result == QLW_AT_RESULT_CME_ERROR ? r->code : -1,
                what ? what : r->command);
     qlw_s_backoff(s, r->command);
@@ -65,10 +74,46 @@ static int proc_failed(qlw_session *s, const qlw_at_response *r, const char *wha
 
 static const char *first_line(const qlw_at_response *r)
 {
-    return r->line_count > 0 ? r->lines[0] : "";
+    return r != NULL && r->line_count > 0 ? r->lines[0] : "";
 }
 
 /* --------------------------------------------------------------- setup */
+
+static void set_dialect(qlw_session *s, qlw_dialect d);
+
+/* After AT+CMEE: the URC switches of the dialect. */
+static int setup_urcs(qlw_session *s)
+{
+    int n = s->cfg.setup.cereg_mode;
+
+    if (s->dialect == QLW_DIALECT_QLWCFG_C) /* then AT+QLWCFG="urc",1 for +QLWURC */
+        return ISSUE(s, 30, QLW_NEUL_CEREG_SET, n);
+    if (s->dialect == QLW_DIALECT_QLWSVC_D) /* dialect D has no URC switch */
+        return ISSUE(s, 31, QLW_NEUL_CEREG_SET, n);
+    return ISSUE(s, 4, QLW_NEUL_CEREG_SET, n);
+}
+
+/* AT+QLWCFG=? lists sub-options that name the LTE dialects (A and B too). */
+static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
+{
+    qlw_dialect d = ok(r) ? qlw_qlwcfg_classify(r) : QLW_DIALECT_AUTO;
+
+    if (d == QLW_DIALECT_AUTO)
+        return ISSUE_CFG(s, 21, QLW_QLWCFG_PROBE_NCDP);
+    set_dialect(s, d);
+    return setup_urcs(s);
+}
+
+/* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set;
+ * anything else is driven as a BC68 too, with a notice. */
+static int probe_ncdp(qlw_session *s, const qlw_at_response *r)
+{
+    if (r->result != QLW_AT_RESULT_OK && r->result != QLW_AT_RESULT_CME_ERROR)
+        qlw_s_notice(s, QLW_NOTICE_ERROR, QLW_ERR_UNSUPPORTED,
+                     "no known LwM2M command set answered; driving the module as a BC68");
+    set_dialect(s, QLW_DIALECT_NEUL);
+    return setup_urcs(s);
+}
 
 static int setup_step(qlw_session *s, const qlw_at_response *r)
 {
@@ -85,7 +130,8 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     }
     if (r != NULL && r->result == QLW_AT_RESULT_TIMEOUT)
         return proc_failed(s, r, NULL);
-    if (r != NULL && !ok(r) && s->step < 9) /* an unknown URC switch is not fatal */
+    /* an unknown URC switch is not fatal; a probe's refusal is an answer */
+    if (r != NULL && !ok(r) && s->step < 20 && s->step != 9)
         qlw_s_notice(s, QLW_NOTICE_ERROR, qlw_at_result_err(r->result), r->command);
     switch (s->step) {
     case 0:
@@ -94,9 +140,19 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     case 1:
         return ISSUE(s, 2, QLW_NEUL_ATE0);
     case 2:
-        return ISSUE(s, 3, QLW_NEUL_CMEE, 1);
+        return ISSUE(s, 3, QLW_NEUL_CMEE, 1); /* before probing: see qlw_detect_dialect() */
     case 3:
-        return ISSUE(s, 4, QLW_NEUL_CEREG_SET, o->cereg_mode);
+        if (s->dialect == QLW_DIALECT_AUTO)
+            return ISSUE_CFG(s, 20, QLW_QLWCFG_PROBE_QLWCFG);
+        return setup_urcs(s);
+    case 20:
+        return probe_qlwcfg(s, r);
+    case 21:
+        return probe_ncdp(s, r);
+    case 30:
+        return ISSUE_CFG(s, 31, QLW_QLWCFG_URC, 1);
+    case 31:
+        return ISSUE(s, 9, QLW_NEUL_CEREG_READ);
     case 4:
         return ISSUE(s, 5, QLW_NEUL_CSCON_SET, o->cscon ? 1 : 0);
     case 5:
@@ -112,12 +168,12 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     }
     finish(s);
     s->need_setup = false;
-    if (s->reboot_goal == QLW_GOAL_PENDING)
+    if (s->reboot_goal == QLW_GOAL_WAITING) /* the setup after our own AT+NRB */
         s->reboot_goal = QLW_GOAL_DONE;
     if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
         qlw_cereg_registered(cr.stat)) {
         qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
-        if (s->attach_goal == QLW_GOAL_PENDING)
+        if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
             s->attach_goal = QLW_GOAL_DONE;
     } else {
         qlw_s_set_state(s, QLW_STATE_DETACHED, QLW_CAUSE_SETUP);
@@ -148,6 +204,13 @@ static int cdp_step(qlw_session *s, const qlw_at_response *r)
 {
     if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
         return finish(s);
+    if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
+        s->cdp_goal = QLW_GOAL_FAILED;
+        qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
+                        "AT+NCDP is a BC68-family command; configure this module's server "
+                        "with qlw_qlwcfg_set_security()");
+        return finish(s);
+    }
     switch (s->step) {
     case 0:
         return ISSUE(s, 1, QLW_NEUL_NCDP_READ);
@@ -189,10 +252,10 @@ static int cdp_step(qlw_session *s, const qlw_at_response *r)
 static bool apn_matches(const qlw_session *s, const qlw_at_response *r)
 {
     for (size_t i = 0; i < r->line_count; i++) {
-        qlw_at_field f[4];
+        qlw_at_field f[16]; /* +CGDCONT prints up to a dozen fields after the APN */
         long cid;
 
-        if (qlw_at_split(r->lines[i], strlen(r->lines[i]), f, 4) >= 3 &&
+        if (qlw_at_split(r->lines[i], strlen(r->lines[i]), f, 16) >= 3 &&
             qlw_at_field_int(&f[0], 0, 15, &cid) == QLW_OK && cid == s->cid)
             return qlw_at_field_eq(&f[2], s->apn);
     }
@@ -229,7 +292,7 @@ static int attach_step(qlw_session *s, const qlw_at_response *r)
                             : ISSUE(s, 5, QLW_NEUL_NBAND_SET, s->band);
         return attach_radio_on(s, (int)fun);
     case 2:
-        if (r->result == QLW_AT_RESULT_OK && apn_matches(s, r) && s->band <= 0)
+        if (r != NULL && r->result == QLW_AT_RESULT_OK && apn_matches(s, r) && s->band <= 0)
             return attach_radio_on(s, s->fun_now);
         if (s->fun_now == 0) /* radio already off */
             return ISSUE(s, 4, QLW_NEUL_CGDCONT_SET, s->cid, "IP", s->apn);
@@ -252,9 +315,13 @@ static int attach_step(qlw_session *s, const qlw_at_response *r)
         break;
     }
     finish(s);
-    if (s->state < QLW_STATE_ATTACHING)
-        qlw_s_set_state(s, QLW_STATE_ATTACHING, QLW_CAUSE_REQUEST);
-    s->poll_on = true;
+    s->attach_apply = false;
+    if (s->state >= QLW_STATE_ATTACHED) { /* radio never left: nothing to wait for */
+        s->attach_goal = QLW_GOAL_DONE;
+        return 0;
+    }
+    qlw_s_set_state(s, QLW_STATE_ATTACHING, QLW_CAUSE_REQUEST);
+    s->poll_on = true; /* in case a +CEREG URC is missed */
     s->poll_at_ms = qlw_s_now(s) + s->cfg.attach_poll_ms;
     return 0;
 }
@@ -265,12 +332,20 @@ static void start_reg_timers(qlw_session *s)
 {
     s->reg_timer_on = true;
     s->reg_deadline_ms = qlw_s_now(s) + s->cfg.register_timeout_ms;
-    s->poll_on = s->cfg.nmstatus_poll_ms > 0;
+    s->poll_on = s->cfg.nmstatus_poll_ms > 0 && s->dialect == QLW_DIALECT_NEUL;
     s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
 }
 
 static int register_step(qlw_session *s, const qlw_at_response *r)
 {
+    if (s->step == 0 && qlw_s_lte(s))
+        return ISSUE_CFG(s, 2, QLW_QLWCFG_REGISTER);
+    if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
+        s->want_registered = false;
+        qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
+                        "this module's LwM2M command set is detected but not driven");
+        return finish(s);
+    }
     switch (s->step) {
     case 0:
         if (s->rereg) /* a fresh registration after the observe was cancelled */
@@ -295,6 +370,8 @@ static int register_step(qlw_session *s, const qlw_at_response *r)
 
 static int deregister_step(qlw_session *s, const qlw_at_response *r)
 {
+    if (s->step == 0 && qlw_s_lte(s))
+        return ISSUE_CFG(s, 1, QLW_QLWCFG_DEREGISTER);
     if (s->step == 0)
         return ISSUE(s, 1, QLW_NEUL_QLWSREGIND, 1);
     finish(s);
@@ -509,8 +586,10 @@ static int reboot_step(qlw_session *s, const qlw_at_response *r)
     if (s->step == 0)
         return ISSUE(s, 1, QLW_NEUL_NRB);
     finish(s);
-    if (ok(r))
+    if (ok(r)) {
+        s->reboot_goal = QLW_GOAL_WAITING; /* done once set up again */
         expect_boot(s);
+    }
     if (!ok(r) && r->result != QLW_AT_RESULT_REBOOTED) {
         s->reboot_goal = QLW_GOAL_FAILED;
         qlw_s_fail(s, qlw_at_result_err(r->result), -1, r->command);
@@ -565,7 +644,9 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_CDP;
     if (s->dereg_goal == QLW_GOAL_PENDING && s->state >= QLW_STATE_ATTACHED)
         return QLW_PROC_DEREGISTER;
-    if (s->attach_goal != QLW_GOAL_NONE && s->state == QLW_STATE_DETACHED && !wait)
+    if (!wait && ((s->attach_goal != QLW_GOAL_NONE && s->state == QLW_STATE_DETACHED) ||
+                  (s->attach_goal == QLW_GOAL_PENDING && s->attach_apply &&
+                   s->state >= QLW_STATE_ATTACHING)))
         return QLW_PROC_ATTACH;
     if (s->state == QLW_STATE_ATTACHING && due(s, s->poll_on, s->poll_at_ms))
         return QLW_PROC_POLL_CEREG;
@@ -655,7 +736,8 @@ int32_t qlw_s_next_timer(qlw_session *s)
     earliest(&best, s->ul_hold, s->ul_hold_until_ms, now);
     earliest(&best, s->con_wait, s->con_deadline_ms, now);
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
-    earliest(&best, s->poll_on, s->poll_at_ms, now);
+    /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
+    earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
     return best;
 }
 
@@ -665,7 +747,7 @@ static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr)
 {
     if (qlw_cereg_registered(cr->stat)) {
         s->attach_err = QLW_OK;
-        if (s->attach_goal == QLW_GOAL_PENDING)
+        if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
             s->attach_goal = QLW_GOAL_DONE;
         if (s->state <= QLW_STATE_ATTACHING && s->state != QLW_STATE_STARTING) {
             qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_NETWORK);
@@ -697,4 +779,18 @@ static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr)
 void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr)
 {
     on_cereg_stat(s, cr);
+}
+
+/* ------------------------------------------------------------- dialect */
+
+static void set_dialect(qlw_session *s, qlw_dialect d)
+{
+    s->dialect = d;
+    qlw_s_notice(s, QLW_NOTICE_DIALECT, (int)d, qlw_dialect_str(d));
+    /* The LTE clients have no application-data command: queued uplinks
+     * cannot go, so they are reported now rather than held forever. */
+    if (qlw_s_lte(s)) {
+        while (qlw_ulq_head(&s->ulq) != NULL)
+            qlw_s_report_head(s, QLW_ERR_UNSUPPORTED, -1);
+    }
 }

@@ -66,6 +66,7 @@ static inline void h_config(harness *h, qlw_session_config *cfg)
     cfg->ctx = h;
     cfg->backoff_min_ms = 1000;
     cfg->nmstatus_poll_ms = 0;
+    cfg->dialect = QLW_DIALECT_NEUL; /* the transcripts start without the probes */
 }
 
 /* Opens the transcript QLW_TRANSCRIPT_DIR/name and a session on its replayer. */

@@ -101,12 +101,67 @@ static void test_attach_denied_then_downlink_read_with_nmgr(void **state)
     h_close(&h);
 }
 
+static void on_lte_event(void *ctx, const qlw_qlwurc *ev)
+{
+    char buf[64];
+
+    snprintf(buf, sizeof(buf), "<%s>", ev->name);
+    h_log(ctx, buf);
+}
+
+static void test_lte_module_detected_registered_after_a_failure(void **state)
+{
+    harness h;
+    qlw_session_config cfg;
+    static const uint8_t one[] = {1};
+
+    (void)state;
+    h_config(&h, &cfg);
+    cfg.dialect = QLW_DIALECT_AUTO;
+    cfg.on_qlwurc = on_lte_event;
+    assert_int_equal(h_open(&h, "synthetic-session-lte-qlwcfg.at", &cfg, 2), QLW_OK);
+    assert_int_equal(qlw_register(h.s, 60000), QLW_OK);
+    assert_int_equal(qlw_get_dialect(h.s), QLW_DIALECT_QLWCFG_C);
+    assert_int_equal(qlw_get_state(h.s), QLW_STATE_READY);
+    /* the LTE client has no data command: refused, not queued */
+    assert_int_equal(qlw_queue_uldata(h.s, one, 1, QLW_UL_NON, NULL), QLW_ERR_UNSUPPORTED);
+    assert_int_equal(qlw_set_cdp(h.s, "198.51.100.1", 5683, 1000), QLW_ERR_UNSUPPORTED);
+    assert_int_equal(qlw_deregister(h.s, 10000), QLW_OK);
+    assert_string_equal(qlw_replay_error(h.rp), "");
+    assert_true(qlw_replay_finished(h.rp));
+    assert_string_equal(h.log, "[attached/setup][registering/request]<pdp active><initial>"
+                               "<registering><ready>[attached/lwm2m_event][registering/request]"
+                               "<registering><ready>[ready/lwm2m_event]<lifetime_changed>"
+                               "<deregister>[attached/lwm2m_event]");
+    h_close(&h);
+}
+
+static void test_reboot_on_fresh_session_and_apn_kept(void **state)
+{
+    harness h;
+    qlw_session_config cfg;
+
+    (void)state;
+    h_config(&h, &cfg);
+    assert_int_equal(h_open(&h, "synthetic-session-reboot-apn-kept.at", &cfg, 0), QLW_OK);
+    if (qlw_reboot(h.s, 60000) != QLW_OK)
+        fail_msg("%s / %s / %s", qlw_errmsg(h.s), qlw_replay_error(h.rp), h.log);
+    if (qlw_attach(h.s, &(qlw_attach_opts){.apn = "iot.example", .cid = 1}, 60000) != QLW_OK)
+        fail_msg("%s / %s / %s", qlw_errmsg(h.s), qlw_replay_error(h.rp), h.log);
+    assert_string_equal(qlw_replay_error(h.rp), "");
+    assert_true(qlw_replay_finished(h.rp));
+    assert_string_equal(h.log, "[attached/setup][starting/reboot][attached/setup]");
+    h_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_power_on_to_delivered_uplink),
         cmocka_unit_test(test_bad_arguments_send_nothing),
         cmocka_unit_test(test_attach_denied_then_downlink_read_with_nmgr),
+        cmocka_unit_test(test_lte_module_detected_registered_after_a_failure),
+        cmocka_unit_test(test_reboot_on_fresh_session_and_apn_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
