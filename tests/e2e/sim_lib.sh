@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the qlwm2m-sim end-to-end tests (sourced; not a test itself).
 # ctest runs each test as: bash test_x.sh <build/bin dir> <tests dir>
 # The host side of the serial line is plain bash: commands go to the pty on
@@ -53,8 +54,9 @@ fail() {
     exit 1
 }
 
-# sim_start [OPTION...]: starts the simulator and opens its pty as fd 3.
-sim_start() {
+# sim_launch [OPTION...]: starts the simulator and sets $PTY, without opening
+# the pty (for tests where another program, such as the qlwm2m tool, does).
+sim_launch() {
     [ -x "$SIM" ] || fail "$SIM not built"
     mkfifo "$WORK/ctl"
     "$SIM" "$@" <"$WORK/ctl" >"$WORK/out" 2>"$WORK/err" &
@@ -62,11 +64,16 @@ sim_start() {
     exec 4>"$WORK/ctl"
     PTY=
     for _ in $(seq 100); do
-        PTY=$(head -n 1 "$WORK/out")
+        PTY=$(head -n 1 "$WORK/out" 2>/dev/null || true)
         case $PTY in /dev/*) break ;; esac
         sleep 0.05
     done
     case $PTY in /dev/*) ;; *) fail "no pty path on the first line of stdout" ;; esac
+}
+
+# sim_start [OPTION...]: starts the simulator and opens its pty as fd 3.
+sim_start() {
+    sim_launch "$@"
     exec 3<>"$PTY"
     exec 5< <(exec cat <&3 2>/dev/null)
     CAT_PID=$!
