@@ -299,9 +299,9 @@ QLW_API int qlw_parse_qlwurc(const char *line, size_t len, qlw_qlwurc *out);
  * @brief Fills an engine config for this family: the defaults of
  *        qlw_at_config_default(), a URC table with `+QLWURC`, `+CEREG`,
  *        `+CSCON`, `+QIND`, `+CFUN`, `+CPIN`, `+QUSIM`, and `RDY` flagged
- *        @ref QLW_URC_REBOOT and @ref QLW_URC_BOOT_END: the `RDY` line fails the
+ *        @ref QLW_URC_REBOOT and @ref QLW_URC_BOOT_END (the `RDY` line fails the
  *        command in flight with "module rebooted" and is the whole banner, so
- *        the next command can go at once.
+ *        the next command can go at once).
  * @param cfg Config to fill (NULL is ignored).
  */
 QLW_API void qlw_qlwcfg_at_config(qlw_at_config *cfg);
