@@ -1,6 +1,5 @@
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "at/engine_internal.h"
 
@@ -10,13 +9,16 @@
  */
 bool qlw_prefix_match(const char *line, size_t len, const char *prefix)
 {
-    size_t n = strlen(prefix);
+    size_t n;
     unsigned char last;
 
+    /* Compared as we go, without strlen: most candidates differ in their first bytes. */
+    for (n = 0; prefix[n] != '\0'; n++) {
+        if (n == len || line[n] != prefix[n])
+            return false;
+    }
     if (n == 0)
         return true;
-    if (len < n || memcmp(line, prefix, n) != 0)
-        return false;
     last = (unsigned char)prefix[n - 1];
     if (len == n || !isalnum(last))
         return true;
@@ -29,10 +31,11 @@ unsigned qlw_count_chained(const char *text)
     unsigned parts = 1;
     bool quoted = false;
 
-    for (; *text; text++) {
+    /* Jumps between quotes and semicolons: an uplink's text is a kilobyte of hex. */
+    for (text += strcspn(text, "\";"); *text; text += 1 + strcspn(text + 1, "\";")) {
         if (*text == '"')
             quoted = !quoted;
-        else if (*text == ';' && !quoted && text[1] != '\0')
+        else if (!quoted && text[1] != '\0')
             parts++;
     }
     return parts;
@@ -43,7 +46,7 @@ static size_t part_name(const char *part, char *name, size_t size)
 {
     size_t n = 0;
 
-    if (strncasecmp(part, "AT", 2) == 0)
+    if ((part[0] == 'A' || part[0] == 'a') && (part[1] == 'T' || part[1] == 't'))
         part += 2;
     if (*part != '+' && *part != '^' && *part != '$' && *part != '%')
         return 0;
@@ -62,6 +65,7 @@ void qlw_raw_cmd_build(qlw_raw_cmd *raw, const char *text, uint32_t timeout_ms)
 
     memset(&raw->cmd, 0, sizeof(raw->cmd));
     for (const char *p = text;; p++) {
+        p += strcspn(p, "\";"); /* the only bytes that matter */
         if (*p == '"')
             quoted = !quoted;
         if (*p != '\0' && (*p != ';' || quoted))

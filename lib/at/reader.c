@@ -49,9 +49,54 @@ static bool is_text(uint8_t c)
     return (c >= 0x20 && c < 0x7F) || c == '\t';
 }
 
+#define QLW_BYTES_01 0x0101010101010101u
+#define QLW_BYTES_80 0x8080808080808080u
+
+/* True when all eight bytes are 0x20..0x7E (exact: a borrow or carry only
+ * spreads from a byte that is itself out of range). */
+static bool word_printable(uint64_t w)
+{
+    uint64_t below = (w - QLW_BYTES_01 * 0x20u) & ~w;
+    uint64_t above = w + QLW_BYTES_01; /* 0x7F becomes 0x80 */
+
+    return ((below | above | w) & QLW_BYTES_80) == 0;
+}
+
+/*
+ * Copies the run of text bytes at the start of src, at most max, to dst
+ * (NULL: only measures it) and returns its length. Nearly every byte is in
+ * such a run, and inside a run the state machine has nothing to decide, so
+ * the run is taken eight bytes at a time.
+ */
+static inline size_t text_run(char *dst, const uint8_t *src, size_t max)
+{
+    size_t n = 0;
+    uint64_t w;
+
+    while (max - n >= sizeof(w)) {
+        memcpy(&w, src + n, sizeof(w));
+        if (!word_printable(w))
+            break;
+        if (dst != NULL)
+            memcpy(dst + n, &w, sizeof(w));
+        n += sizeof(w);
+    }
+    for (; n < max && is_text(src[n]); n++) {
+        if (dst != NULL)
+            dst[n] = (char)src[n];
+    }
+    return n;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
 size_t qlw_reader_feed(qlw_reader *rd, const uint8_t *data, size_t len, qlw_rd_event *ev)
 {
-    size_t i;
+    size_t i, run;
+    bool full;
 
     *ev = QLW_RD_NONE;
     for (i = 0; i < len; i++) {
@@ -84,12 +129,18 @@ size_t qlw_reader_feed(qlw_reader *rd, const uint8_t *data, size_t len, qlw_rd_e
             rd->garbled = true;
             continue;
         }
-        if (rd->overflow || rd->len >= rd->cap) {
+        /* c is text: so is the rest of its run, where no prompt or skipped
+         * space can occur any more (both apply to a line's first byte only). */
+        full = rd->overflow || rd->len >= rd->cap;
+        run = full ? text_run(NULL, data + i, len - i)
+                   : text_run(rd->buf + rd->len, data + i, min_size(len - i, rd->cap - rd->len));
+        if (full) {
             rd->overflow = true;
-            rd->overflow_bytes++;
-            continue;
+            rd->overflow_bytes += run;
+        } else {
+            rd->len += run;
         }
-        rd->buf[rd->len++] = (char)c;
+        i += run - 1;
     }
     return len;
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Builds and runs the benchmarks of tests/bench: parse cost per byte, many
+# modems in one thread, memory per modem, code size per layer. Prints a
+# table for people and, last, one JSON object per benchmark per line.
+#
+#   BUILD_DIR=build   where to build (RelWithDebInfo, as scripts/test.sh)
+#   QUICK=1           shorter runs (for a smoke test, not for figures)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+jobs=$(nproc 2>/dev/null || echo 2)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+json="$work/json"
+: >"$json"
+
+step() { printf '\n== %s\n' "$*"; }
+
+# value KEY LINE: a number or string field of a one-line JSON object.
+value() { sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$2"; }
+
+step "build ($build, RelWithDebInfo)"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQLWM2M_BUILD_BENCH=ON >/dev/null
+cmake --build "$build" -j"$jobs" --target bench_parse bench_fleet bench_mem >/dev/null
+bin="$build/bin"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+cc_version=$(${CC:-cc} --version | head -n 1)
+echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $cc_version, $(uname -sr)"
+
+if [ "${QUICK:-0}" = 1 ]; then
+  parse_opts=(--mb=1 --ms=200)
+  fleet_opts=(--k=5 --p=3 --idle-ms=300)
+  runs=1
+else
+  parse_opts=()
+  fleet_opts=()
+  runs=3
+fi
+
+# ------------------------------------------------------------------ parse
+step "parse: transcripts-derived stream through reader, classifier, URC queue, decoders"
+"$bin/bench_parse" "${parse_opts[@]}" | tee "$work/parse.out" | grep -v '^{'
+grep '^{' "$work/parse.out" >"$work/parse.json"
+
+# Instructions per byte from callgrind: one pass over a 1 MiB stream, only
+# inside the pass, split into the URC decoders (the application's handlers),
+# issuing commands, the benchmark's stand-in transport, and the rest (reading,
+# classifying, queueing, dispatching).
+callgrind_split() {
+  local rs=$1 out bytes ir
+  out="$work/cg.$rs"
+  valgrind --tool=callgrind --callgrind-out-file="$out" --collect-atstart=no \
+    '--toggle-collect=run_pass*' "$bin/bench_parse" --mb=1 --passes=1 --read-size="$rs" \
+    2>/dev/null >"$out.txt"
+  bytes=$(value bytes "$(grep '^{' "$out.txt")")
+  ir=$(awk '/^summary:/ {print $2}' "$out")
+  # Function totals are the lines "<count> (<percent>) <file>:<function>[ <object>]".
+  callgrind_annotate --inclusive=yes "$out" 2>/dev/null | tr -d ',' |
+    awk -v ir="$ir" -v b="$bytes" -v rs="$rs" '
+      $2 !~ /^\(/ || /=>/ {next}
+      /bench_parse\.c:on_urc( |$)/ {dec = $1}
+      /engine\.c:qlw_at_send_raw( |$)/ {cmd = $1}
+      /bench_parse\.c:feed_read( |$)/ {rd = $1}
+      END {printf "%s %.1f %.1f %.1f %.1f %.1f\n", rs, ir / b, (ir - dec - cmd - rd) / b,
+                  dec / b, cmd / b, rd / b}'
+}
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+  printf '  callgrind, instructions per byte (1 MiB stream):\n'
+  printf '  %9s %7s %13s %9s %9s %10s\n' read_size total "receive path" decoders commands transport
+  for rs in 1 64 4096; do
+    read -r _ total rx dec cmd rd < <(callgrind_split "$rs")
+    printf '  %9s %7s %13s %9s %9s %10s\n' "$rs" "$total" "$rx" "$dec" "$cmd" "$rd"
+    sed -i "/\"read_size\":$rs,/s/\"instr_per_byte\":null/\"instr_per_byte\":$total,\"instr_per_byte_receive\":$rx,\"instr_per_byte_decoders\":$dec,\"instr_per_byte_commands\":$cmd/" \
+      "$work/parse.json"
+  done
+else
+  echo "  (valgrind not installed: no instruction counts)"
+fi
+cat "$work/parse.json" >>"$json"
+
+# ------------------------------------------------------------------ fleet
+step "fleet: one thread, N sessions, in-process BC68 responder in a second thread"
+# Tail latencies move when another process takes the CPU for a few ms, so
+# each configuration runs $runs times and the run with the median paced p99
+# is the one reported.
+fleet() {
+  local name=$1 i
+  shift
+  for i in $(seq "$runs"); do
+    "$bin/bench_fleet" "$@" "${fleet_opts[@]}" >"$work/$name.$i"
+    echo "$(value react_us_p99 "$(grep '^{' "$work/$name.$i")") $work/$name.$i"
+  done | sort -n | sed -n "$(((runs + 1) / 2))p" | cut -d' ' -f2 >"$work/$name.pick"
+  grep -v '^{' "$(cat "$work/$name.pick")"
+  grep '^{' "$(cat "$work/$name.pick")" >>"$json"
+}
+for n in 1 100 1000; do
+  fleet "fleet$n" --n="$n"
+done
+fleet fleetpty --n=64 --pty
+
+# ----------------------------------------------------------------- memory
+step "memory per modem handle"
+"$bin/bench_mem" | tee "$work/mem" | grep -v '^{'
+grep '^{' "$work/mem" >>"$json"
+
+# -------------------------------------------------------------- footprint
+step "footprint: library objects at -Os (MinSizeRel), per layer"
+os_build="$build-os"
+cmake -S . -B "$os_build" -DCMAKE_BUILD_TYPE=MinSizeRel -DQLWM2M_BUILD_TESTS=OFF \
+  -DQLWM2M_BUILD_EXAMPLES=OFF -DQLWM2M_BUILD_BENCH=OFF >/dev/null
+cmake --build "$os_build" -j"$jobs" --target qlwm2m_obj >/dev/null
+objdir="$os_build/lib/CMakeFiles/qlwm2m_obj.dir"
+printf '  %-12s %8s %8s %8s\n' layer text data bss
+total_text=0 total_data=0 total_bss=0
+for layer in io at transcript quectel session; do
+  read -r text data bss < <(size -t "$objdir/$layer"/*.o | awk 'END {print $1, $2, $3}')
+  printf '  %-12s %8s %8s %8s\n' "$layer" "$text" "$data" "$bss"
+  echo "{\"bench\":\"footprint\",\"layer\":\"$layer\",\"text\":$text,\"data\":$data,\"bss\":$bss}" >>"$json"
+  total_text=$((total_text + text)) total_data=$((total_data + data)) total_bss=$((total_bss + bss))
+done
+printf '  %-12s %8s %8s %8s\n' total "$total_text" "$total_data" "$total_bss"
+echo "{\"bench\":\"footprint\",\"layer\":\"total\",\"text\":$total_text,\"data\":$total_data,\"bss\":$total_bss}" >>"$json"
+
+# ---------------------------------------------------------------- summary
+step "summary against the targets"
+p64=$(grep '"read_size":64,' "$json")
+p1=$(grep '"read_size":1,' "$json")
+f1000=$(grep '"transport":"socketpair","n":1000,' "$json")
+mem=$(grep '"bench":"memory"' "$json")
+ipb=$(value instr_per_byte "$p64")
+printf '  %-44s %-14s %s\n' "parse at 64-byte reads" ">= 200 MB/s" \
+  "$(awk -v b="$(value bytes_per_s "$p64")" 'BEGIN {printf "%.0f MB/s", b / 1e6}')"
+printf '  %-44s %-14s %s\n' "instructions per byte at 64-byte reads" "<= 20" "${ipb:-n/a}"
+printf '  %-44s %-14s %s\n' "1-byte reads vs 64-byte reads" "<= 4x" \
+  "$(awk -v a="$(value ns_per_byte "$p1")" -v b="$(value ns_per_byte "$p64")" 'BEGIN {printf "%.1fx", a / b}')"
+printf '  %-44s %-14s %s us\n' "1000 sessions: CPU per uplink (saturated)" "< 100 us" \
+  "$(value cpu_us_per_uplink "$f1000")"
+printf '  %-44s %-14s %s us\n' "1000 sessions: reaction p99 (paced)" "< 1000 us" \
+  "$(value react_us_p99 "$f1000")"
+printf '  %-44s %-14s %s ms CPU, %s wake-ups\n' "1000 sessions idle for a second" "~0" \
+  "$(value idle_cpu_ms "$f1000")" "$(value idle_wakeups "$f1000")"
+printf '  %-44s %-14s %s bytes\n' "qlw_session_mem_size, defaults" "<= 8192" "$(value session_bytes "$mem")"
+
+step "JSON"
+cat "$json"
