@@ -65,6 +65,26 @@ static const tool_cmd commands[] = {
      "Sends one command as given and prints every response line and the final\n"
      "result. Exit 0 on OK, 1 on ERROR or +CME ERROR, 3 without an answer.\n",
      10, true},
+    {"lwm2m-config", cmd_lwm2m_config, "lwm2m-config SETTING [ARGS]",
+     "configure an LTE module's LwM2M client (AT+QLWCFG)",
+     "QuecPython's lwm2m.config() for EC200U/EC200A/EG912N (AT+QLWCFG) and BG95:\n"
+     "  security SERVER_ID SSID URI BOOTSTRAP MODE [PSK_ID PSK_KEY]\n"
+     "  server SERVER_ID LIFETIME PMIN PMAX DISABLE STORING BINDING\n"
+     "  epname MODE      endpoint name format (3 = urn:imei:<IMEI>)\n"
+     "  urc on|off       +QLWURC reporting (needed for register/listen)\n"
+     "  fota DOWNLOAD UPDATE\n"
+     "  reset            configuration back to the defaults\n"
+     "Exit 0 done, 1 failed or not supported by this firmware (said which).\n"
+     "The PSK key never appears in a --trace file.\n",
+     10, true},
+    {"update", cmd_update, "update SSID", "LwM2M registration update (LTE modules)",
+     "AT+QLWUPDATE=SSID (BG95: AT+QLWSVC=\"update\",SSID,1); the outcome comes as\n"
+     "+QLWURC: \"update\" (see listen).\n",
+     10, true},
+    {"state", cmd_state, "state", "LwM2M registration state (LTE modules)",
+     "AT+QLWSTAT? (BG95: AT+QLWSVC=\"state\",1): 0 not registered, 1 registering,\n"
+     "2 registered, 3 deregistering, 4 registration failed.\n",
+     10, true},
     {"replay", run_replay, "replay FILE.at", "drive the library through a transcript",
      "Plays the host side of a transcript through the AT engine against the\n"
      "transcript's modem side (no port) and prints one JSON object per event.\n"

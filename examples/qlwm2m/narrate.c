@@ -340,8 +340,36 @@ static void on_notice(void *ctx, qlw_notice kind, int value, const char *text)
     tool_json_end();
 }
 
+/* An LTE module's +QLWURC events stand for the BC68's +QLWEVTIND ones here. */
+static void on_qlwurc(void *ctx, const qlw_qlwurc *ev)
+{
+    tool *t = ctx;
+
+    if (ev->kind == QLW_QLWURC_READY && ev->result == 1)
+        t->lwm2m_seen |= 1u << QLW_EVT_REGISTERED | 1u << QLW_EVT_READY;
+    else if (ev->kind == QLW_QLWURC_DEREGISTER)
+        t->lwm2m_seen |= 1u << QLW_EVT_DEREGISTERED;
+    if (!t->opts->verbose && !t->listening)
+        return;
+    if (t->opts->json) {
+        tool_json_begin(t, "qlwurc");
+        tool_json_str("event", ev->name);
+        tool_json_int("result", ev->result);
+        tool_json_int("ssid", ev->ssid);
+        tool_json_str("value", ev->value);
+        tool_json_end();
+    } else {
+        tool_say(t, "+QLWURC \"%s\"%s%s%s", ev->name,
+                 ev->result == 1   ? " successfully"
+                 : ev->result == 0 ? " failed"
+                                   : "",
+                 ev->value[0] ? " " : "", ev->value);
+    }
+}
+
 void tool_set_callbacks(qlw_session_config *cfg, tool *t)
 {
+    cfg->on_qlwurc = on_qlwurc;
     cfg->on_state = on_state;
     cfg->on_uplink = on_uplink;
     cfg->on_downlink = on_downlink;

@@ -110,6 +110,9 @@ int cmd_send(tool *t, int argc, char **argv);
 int cmd_listen(tool *t, int argc, char **argv);
 int cmd_ping(tool *t, int argc, char **argv);
 int cmd_at(tool *t, int argc, char **argv);
+int cmd_lwm2m_config(tool *t, int argc, char **argv);
+int cmd_update(tool *t, int argc, char **argv);
+int cmd_state(tool *t, int argc, char **argv);
 
 /* ------------------------------------------------------- args.c: checks */
 
