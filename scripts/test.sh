@@ -42,4 +42,7 @@ PKG_CONFIG_PATH="$PWD/build/stage/lib/pkgconfig:$PWD/build/stage/lib/x86_64-linu
          -Wl,-rpath,"$(pkg-config --variable=libdir qlwm2m)"'
 build/consumer/consumer_pc
 
+step "sanitizers, valgrind, clang-tidy, cppcheck, short fuzzing (scripts/check.sh)"
+scripts/check.sh
+
 step "all tests passed"

@@ -138,14 +138,16 @@ bool qlw_at_field_eq(const qlw_at_field *f, const char *s)
 
 int qlw_at_field_copy(const qlw_at_field *f, char *buf, size_t size)
 {
+    bool fits;
     size_t n;
 
     if (f == NULL || buf == NULL || size == 0)
         return QLW_ERR_ARG;
-    n = f->len < size - 1 ? f->len : size - 1;
+    fits = f->len < size;
+    n = fits ? f->len : size - 1;
     memcpy(buf, f->ptr, n);
     buf[n] = '\0';
-    return n == f->len ? QLW_OK : QLW_ERR_OVERFLOW;
+    return fits ? QLW_OK : QLW_ERR_OVERFLOW;
 }
 
 int qlw_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size)

@@ -51,6 +51,7 @@ bool qlw_urcq_push_line(qlw_urcq *q, const char *text, size_t len, unsigned flag
 {
     size_t limit = q->cap > QLW_URCQ_EVENT_RESERVE ? q->cap - QLW_URCQ_EVENT_RESERVE : 0;
     qlw_urcq_rec *rec = append(q, round4(sizeof(*rec) + len + 1), limit);
+    char *dst;
 
     if (rec == NULL)
         return false;
@@ -58,8 +59,9 @@ bool qlw_urcq_push_line(qlw_urcq *q, const char *text, size_t len, unsigned flag
     rec->flags = (uint8_t)flags;
     rec->time_ms = time_ms;
     rec->value = (uint32_t)len;
-    memcpy(rec + 1, text, len);
-    ((char *)(rec + 1))[len] = '\0';
+    dst = (char *)(rec + 1);
+    memcpy(dst, text, len);
+    dst[len] = '\0';
     return true;
 }
 

@@ -251,12 +251,14 @@ int qlw_io_open_serial(qlw_io **io, const char *path, const qlw_serial_config *c
                        size_t errmsg_size)
 {
     qlw_io_errmsg(errmsg, errmsg_size, "%s", "");
+    if (io != NULL) {
+        *io = NULL; /* a caller may close it on every failure path */
+    }
     if (io == NULL || path == NULL || path[0] == '\0') {
         qlw_io_errmsg(errmsg, errmsg_size, "cannot open a serial port: %s is missing",
                       io == NULL ? "the io pointer" : "the path");
         return QLW_ERR_ARG;
     }
-    *io = NULL;
     qlw_serial_config defaults;
     if (cfg == NULL) {
         qlw_serial_config_default(&defaults);

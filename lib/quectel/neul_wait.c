@@ -71,6 +71,8 @@ int qlw_neul_reboot(qlw_at *at)
 {
     waiter w = {.done = false};
     qlw_at_cmd cmd;
+    /* cmd.text points into it until the command is sent (cppcheck does not see that). */
+    /* cppcheck-suppress variableScope */
     char text[NEUL_TEXT_MAX];
     int rc = may_block(at);
 
@@ -140,6 +142,8 @@ int qlw_neul_ping(qlw_at *at, const char *addr, int size, uint32_t timeout_ms, q
 {
     waiter w = {.done = false};
     qlw_at_cmd cmd;
+    /* cmd.text points into it until the command is sent (cppcheck does not see that). */
+    /* cppcheck-suppress variableScope */
     char text[NEUL_TEXT_MAX];
     int rc;
 

@@ -40,10 +40,9 @@ static int issue(qlw_session *s, int next_step, int build_rc)
     return 0;
 }
 
-/* r is NULL only at step 0, when a procedure starts. */
 static bool ok(const qlw_at_response *r)
 {
-    return r != NULL && (r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL);
+    return r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL;
 }
 
 /* The module is restarting: anything sent now is lost, so wait for its banner
@@ -60,12 +59,11 @@ static void expect_boot(qlw_session *s)
 /* A command failed in a way the procedure cannot absorb: note it, back off. */
 static int proc_failed(qlw_session *s, const qlw_at_response *r, const char *what)
 {
-    int err;
+    int err = qlw_at_result_err(r->result);
 
     finish(s);
-    if (r == NULL || r->result == QLW_AT_RESULT_REBOOTED)
-        return 0; /* rebooted: the boot handling starts over (r is NULL only at step 0) */
-    err = qlw_at_result_err(r->result);
+    if (r->result == QLW_AT_RESULT_REBOOTED)
+        return 0; /* the boot handling starts over */
     qlw_s_fail(s, err, r->result == QLW_AT_RESULT_CME_ERROR ? r->code : -1,
                what ? what : r->command);
     qlw_s_backoff(s, r->command);
@@ -74,7 +72,7 @@ static int proc_failed(qlw_session *s, const qlw_at_response *r, const char *wha
 
 static const char *first_line(const qlw_at_response *r)
 {
-    return r != NULL && r->line_count > 0 ? r->lines[0] : "";
+    return r->line_count > 0 ? r->lines[0] : "";
 }
 
 /* --------------------------------------------------------------- setup */
@@ -120,6 +118,8 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     const qlw_neul_setup_opts *o = &s->cfg.setup;
     qlw_cereg cr;
 
+    if (r == NULL && s->step != 0)
+        return finish(s); /* r is NULL only when a procedure starts (step 0) */
     if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
         return finish(s);
     if (r != NULL && s->step == 1 && !ok(r)) {
@@ -202,6 +202,8 @@ static bool cdp_matches(qlw_session *s, const qlw_at_response *r)
 
 static int cdp_step(qlw_session *s, const qlw_at_response *r)
 {
+    if (r == NULL && s->step != 0)
+        return finish(s); /* r is NULL only when a procedure starts (step 0) */
     if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
         return finish(s);
     if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
@@ -275,6 +277,8 @@ static int attach_step(qlw_session *s, const qlw_at_response *r)
     qlw_at_field f[2];
     long fun = 0;
 
+    if (r == NULL && s->step != 0)
+        return finish(s); /* r is NULL only when a procedure starts (step 0) */
     if (r != NULL && !ok(r) && !(s->step == 2 && r->result != QLW_AT_RESULT_TIMEOUT))
         return proc_failed(s, r, NULL);
     switch (s->step) {
@@ -292,7 +296,7 @@ static int attach_step(qlw_session *s, const qlw_at_response *r)
                             : ISSUE(s, 5, QLW_NEUL_NBAND_SET, s->band);
         return attach_radio_on(s, (int)fun);
     case 2:
-        if (r != NULL && r->result == QLW_AT_RESULT_OK && apn_matches(s, r) && s->band <= 0)
+        if (r->result == QLW_AT_RESULT_OK && apn_matches(s, r) && s->band <= 0)
             return attach_radio_on(s, s->fun_now);
         if (s->fun_now == 0) /* radio already off */
             return ISSUE(s, 4, QLW_NEUL_CGDCONT_SET, s->cid, "IP", s->apn);
@@ -357,7 +361,7 @@ static int register_step(qlw_session *s, const qlw_at_response *r)
         return ISSUE(s, 2, QLW_NEUL_QLWSREGIND, 0);
     default:
         if (!ok(r))
-            return proc_failed(s, r, "AT+QLWSREGIND=0");
+            return proc_failed(s, r, NULL); /* names the register command of the dialect */
         break;
     }
     finish(s);

@@ -125,9 +125,12 @@ static int bad_escape(ts_parser *p, const char *after, size_t after_len, size_t 
 static size_t unescape_one(ts_parser *p, const ts_line *ln, size_t i, uint8_t *out)
 {
     size_t rest = ln->len - i;
-    char c = rest > 1 ? ln->text[i + 1] : '\0';
+    char c = '\0';
     static const char named[] = "r\rn\nt\t\\\\";
 
+    if (rest > 1) {
+        c = ln->text[i + 1];
+    }
     for (size_t k = 0; rest > 1 && named[k] != '\0'; k += 2) {
         if (c == named[k]) {
             *out = (uint8_t)named[k + 1];

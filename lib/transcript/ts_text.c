@@ -98,13 +98,14 @@ void qlw_ts_strbuf_printf(qlw_ts_strbuf *sb, const char *fmt, ...)
 
 void qlw_ts_strbuf_escaped(qlw_ts_strbuf *sb, const uint8_t *data, size_t len, size_t max_len)
 {
-    size_t shown = len < max_len ? len : max_len;
+    bool cut = len > max_len;
+    size_t shown = cut ? max_len : len;
     char esc[QLW_TS_ESCAPE_MAX];
 
     for (size_t i = 0; i < shown; i++) {
         strbuf_append(sb, esc, qlw_ts_escape_byte(data[i], esc));
     }
-    if (shown < len) {
+    if (cut) {
         strbuf_append(sb, "...", 3);
     }
 }

@@ -211,7 +211,11 @@ void qlw_ts_writer_comment(qlw_ts_writer *w, const char *text)
     }
     for (const char *p = text; p != NULL && *p != '\0'; p++) {
         /* A line break would end the comment and start a line of another kind. */
-        w->out[n++] = *p == '\r' || *p == '\n' ? ' ' : *p;
+        char c = *p;
+        if (c == '\r' || c == '\n') {
+            c = ' ';
+        }
+        w->out[n++] = c;
         if (n == sizeof w->out - 1) {
             w->sink(w->sink_ctx, w->out, n);
             n = 0;

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Robustness checks beyond the normal test run:
+#   1. the whole ctest suite built with AddressSanitizer and UBSan (build-asan/);
+#   2. the unit tests under valgrind memcheck: no errors, no leaks (build-valgrind/);
+#      the end-to-end tests too when their scripts honour QLWM2M_WRAP;
+#   3. clang-tidy (.clang-tidy) and cppcheck on lib/, both with zero findings;
+#   4. a short fuzzing pass (scripts/fuzz.sh 10).
+# Each step prints its time; the script stops at the first failing step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+scripts/deps.sh valgrind clang libclang-rt-14-dev clang-tidy cppcheck
+
+step_start=0
+step() {
+  printf '\n== %s\n' "$*"
+  step_start=$SECONDS
+}
+step_done() {
+  printf -- '-- %s: %ds\n' "$1" $((SECONDS - step_start))
+}
+
+step "1. ctest with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan)"
+cmake -S . -B build-asan -DQLWM2M_SANITIZE=ON -DQLWM2M_WERROR=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-asan -j"$jobs" >build-asan/build.log 2>&1 || {
+  cat build-asan/build.log
+  exit 1
+}
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+step_done sanitizers
+
+step "2. valgrind memcheck (build-valgrind)"
+cmake -S . -B build-valgrind -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-valgrind -j"$jobs" >build-valgrind/build.log 2>&1 || {
+  cat build-valgrind/build.log
+  exit 1
+}
+wrap="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+logs=build-valgrind/valgrind
+rm -rf "$logs"
+mkdir -p "$logs"
+mapfile -t unit_tests < <(find build-valgrind/bin -maxdepth 1 -type f -perm -u+x -name 'test_*' | sort)
+# Each program under memcheck; its log and output go to $logs, and are shown when it fails.
+# shellcheck disable=SC2016 # the inner script expands its own arguments
+printf '%s\n' "${unit_tests[@]}" | xargs -P "$jobs" -I{} sh -c \
+  'n=$(basename "$1"); $2 --log-file="$3/$n.log" "$1" >"$3/$n.out" 2>&1 ||
+   { echo "valgrind: $n failed"; cat "$3/$n.log" "$3/$n.out"; exit 255; }' sh {} "$wrap" "$logs"
+echo "valgrind: ${#unit_tests[@]} unit test programs, no errors, no leaks"
+if grep -q QLWM2M_WRAP tests/e2e/*.sh; then
+  QLWM2M_WRAP="$wrap" ctest --test-dir build-valgrind --output-on-failure -R '^e2e_'
+else
+  echo "valgrind: the e2e scripts do not honour QLWM2M_WRAP; only the unit tests ran under it"
+fi
+step_done valgrind
+
+step "3. clang-tidy and cppcheck on lib/"
+mapfile -t lib_sources < <(find lib -name '*.c' | sort)
+printf '%s\n' "${lib_sources[@]}" | xargs -P "$jobs" -n 4 clang-tidy -p build-valgrind --quiet \
+  >build-valgrind/clang-tidy.log 2>&1 || {
+  grep -E '(warning|error):' build-valgrind/clang-tidy.log || cat build-valgrind/clang-tidy.log
+  echo "clang-tidy: findings above" >&2
+  exit 1
+}
+echo "clang-tidy: ${#lib_sources[@]} files, no findings"
+# Suppressions are inline (/* cppcheck-suppress ID */) with the reason beside them.
+cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
+  --std=c11 -q -I include -I lib lib/
+echo "cppcheck: no findings"
+step_done "static analysis"
+
+step "4. fuzzing, 10 s per harness"
+scripts/fuzz.sh 10
+step_done fuzzing
+
+printf '\ncheck: all passed in %ds\n' "$SECONDS"
