@@ -60,7 +60,7 @@ corpus_dirs() {
 # "#123 DONE cov: 456 ft: 789 corp: 10/1Kb ..." -> the numbers of the last status line.
 stat_of() {
   local log=$1 key=$2
-  grep -o "$key: [0-9]*" "$log" | tail -n 1 | grep -o '[0-9]*$' || echo "?"
+  grep -a -o "$key: [0-9]*" "$log" | tail -n 1 | grep -o '[0-9]*$' || echo "?"
 }
 
 failure_re='^==[0-9]*==ERROR\|invariant failed\|runtime error'
@@ -83,15 +83,15 @@ for h in "${harnesses[@]}"; do
   (cd "$findings" && "$build/bin/$h" "${args[@]}" "${dirs[@]}") >"$log" 2>&1 || true
   found=$(find "$findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
     -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
-  if grep -q -e "$failure_re" "$log" && [ "$found" -eq 0 ]; then
+  if grep -a -q -e "$failure_re" "$log" && [ "$found" -eq 0 ]; then
     found=1 # a failure that left no input behind still counts
   fi
-  runs=$(grep -o 'number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+  runs=$(grep -a -o 'number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
   printf '%-16s %12s %8s %8s %8s %9s\n' "$h" "$runs" "$(stat_of "$log" cov)" "$(stat_of "$log" ft)" \
     "$(find "$build/corpus/$h" -type f | wc -l)" "$found"
   if [ "$found" -gt 0 ]; then
     find "$findings" -maxdepth 1 -type f -printf '    %p\n'
-    grep -m 5 -e "$failure_re" "$log" | sed 's/^/    /'
+    grep -a -m 5 -e "$failure_re" "$log" | sed 's/^/    /'
     echo "    log: $log"
   fi
   total_findings=$((total_findings + found))
