@@ -635,13 +635,25 @@ static int fill(qlw_at *at, bool *stamped)
     return n;
 }
 
-static void expire(qlw_at *at)
+/*
+ * A deadline counts once reached; but while input is left unread because the
+ * read budget ran out, that input may hold the answer, so it gets up to
+ * guard_ms more: the outcome must not depend on how the bytes were cut.
+ */
+static bool deadline_passed(const qlw_at *at, uint32_t now, uint32_t deadline, bool input_left)
+{
+    if (!qlw_ms_reached(now, deadline))
+        return false;
+    return !input_left || (uint32_t)qlw_ms_diff(now, deadline) >= at->cfg.guard_ms;
+}
+
+static void expire(qlw_at *at, bool input_left)
 {
     uint32_t now = now_ms(at);
 
-    if (at->phase != QLW_PHASE_IDLE && qlw_ms_reached(now, at->deadline_ms))
+    if (at->phase != QLW_PHASE_IDLE && deadline_passed(at, now, at->deadline_ms, input_left))
         complete(at, QLW_AT_RESULT_TIMEOUT, -1, "");
-    if (at->booting && qlw_ms_reached(now, at->boot_deadline_ms)) {
+    if (at->booting && deadline_passed(at, now, at->boot_deadline_ms, input_left)) {
         at->booting = false;
         queue_event(at, QLW_AT_EV_BOOT_TIMEOUT, 0);
     }
@@ -652,7 +664,7 @@ static void expire(qlw_at *at)
 
 int qlw_at_process(qlw_at *at)
 {
-    int rc = QLW_OK;
+    int rc = QLW_OK, reads = 0;
     bool stamped = false;
 
     if (at == NULL)
@@ -660,7 +672,7 @@ int qlw_at_process(qlw_at *at)
     if (at->in_dispatch)
         return QLW_ERR_STATE;
     flush_tx(at);
-    for (int reads = 0; reads < QLW_AT_MAX_READS_PER_PROCESS;) {
+    while (reads < QLW_AT_MAX_READS_PER_PROCESS) {
         if (at->rx_pos == at->rx_len) {
             int n = fill(at, &stamped);
 
@@ -680,7 +692,7 @@ int qlw_at_process(qlw_at *at)
             flush_tx(at);
         }
     }
-    expire(at);
+    expire(at, reads >= QLW_AT_MAX_READS_PER_PROCESS);
     dispatch(at);
     flush_tx(at);
     return rc;

@@ -704,6 +704,8 @@ void qlw_s_tick(qlw_session *s)
         s->ul_hold = false;
     if (s->con_wait && qlw_ms_reached(now, s->con_deadline_ms))
         con_timed_out(s);
+    if (s->state == QLW_STATE_READY) /* the events may overtake the OK that starts the timer */
+        s->reg_timer_on = false;
     if (s->reg_timer_on && qlw_ms_reached(now, s->reg_deadline_ms) && s->state != QLW_STATE_READY) {
         s->reg_timer_on = false;
         qlw_s_fail(s, QLW_ERR_TIMEOUT, -1, "the server did not observe /19/0/0 in time");
