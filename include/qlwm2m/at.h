@@ -145,7 +145,9 @@ typedef struct qlw_at_cmd {
     qlw_at_accept_fn accept;     /**< Optional filter for prefixed lines. */
     void *accept_ctx;            /**< Passed to @ref accept. */
     uint32_t timeout_ms;         /**< Time from the last byte written to the final result
-                                      (writing itself may take at most this long plus `guard_ms`). */
+                                      (writing itself may take at most this long plus `guard_ms`).
+                                      A final result that had arrived, but was not yet read when
+                                      the time ran out, still counts (up to `guard_ms` later). */
     unsigned flags;              /**< @ref qlw_at_cmd_flags. */
     const uint8_t *payload;      /**< Bytes written after the prompt (QLW_AT_CMD_PROMPT). */
     size_t payload_len;          /**< Length of @ref payload. */
@@ -230,12 +232,12 @@ typedef void (*qlw_trace_fn)(void *ctx, qlw_trace_dir dir, const uint8_t *data, 
 typedef struct qlw_at_config {
     size_t line_max;       /**< Longest line kept, bytes (default 1100: a 512-byte +NNMI fits). */
     size_t cmd_max;        /**< Longest command text, bytes (default 1100). */
-    size_t resp_size;      /**< Bytes for one command's response lines (default 1536). */
-    size_t resp_lines_max; /**< Response lines kept per command (default 24). */
+    size_t resp_size;      /**< Bytes for one command's response lines (default 1104: an `AT+NMGR` answer with 512 bytes fits). */
+    size_t resp_lines_max; /**< Response lines kept per command (default 16). */
     size_t urc_queue_size; /**< Bytes of queued URCs (default 1280). A URC takes its length
                                 plus 13, rounded up to 4, and 64 bytes stay free for events,
                                 so the default carries any line of the default `line_max`. */
-    size_t handlers_max;   /**< URC and event handlers (default 8). */
+    size_t handlers_max;   /**< URC and event handlers (default 6: the session takes 2, qlw_neul_ping() 3). */
     const qlw_at_urc_def *urc_table; /**< Static URC table, or NULL. */
     size_t urc_table_len;            /**< Entries in @ref urc_table. */
     const char *boot_end;            /**< Line that ends a boot banner ("OK" for Neul); NULL:
@@ -372,6 +374,16 @@ QLW_API int qlw_at_send_raw(qlw_at *at, const char *text, uint32_t timeout_ms, q
  *         the first command completed and while a command is in flight.
  */
 QLW_API const qlw_at_response *qlw_at_last_response(const qlw_at *at);
+
+/**
+ * @brief A buffer of `cmd_max + 1` bytes to build the next command's text in,
+ *        so that qlw_at_send() takes it without a copy (the session builds its
+ *        1 KB uplink commands there instead of in a buffer of its own).
+ * @param[out] size Receives the buffer's size.
+ * @return the buffer, or NULL while a command is in flight. Building in it
+ *         overwrites the previous response's qlw_at_response::command.
+ */
+QLW_API char *qlw_at_text_buffer(qlw_at *at, size_t *size);
 
 /** @brief True while a command is in flight. */
 QLW_API bool qlw_at_busy(const qlw_at *at);

@@ -152,7 +152,7 @@ typedef struct qlw_session_config {
                                         QLW_DIALECT_QLWSVC_D. */
     qlw_neul_setup_opts setup;     /**< URCs switched on after every boot. */
     size_t ul_queue_len;           /**< Uplinks queued at most (default 8). */
-    size_t ul_queue_bytes;         /**< Payload bytes queued at most (default 1024). */
+    size_t ul_queue_bytes;         /**< Payload bytes queued at most (default 512: one largest uplink, or many small ones). */
     unsigned con_retries;          /**< Resends of a failed CON (default 2). */
     uint32_t con_ack_timeout_ms;   /**< No `+QLWULDATASTATUS` within this = timeout (default 90000). */
     uint32_t register_timeout_ms;  /**< Not READY this long after registering = retry (default 300000). */

@@ -16,10 +16,10 @@ void qlw_at_config_default(qlw_at_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->line_max = 1100;
     cfg->cmd_max = 1100;
-    cfg->resp_size = 1536;
-    cfg->resp_lines_max = 24;
+    cfg->resp_size = 1104;
+    cfg->resp_lines_max = 16;
     cfg->urc_queue_size = 1280; /* a whole line_max line (a 512-byte +NNMI) and the event reserve */
-    cfg->handlers_max = 8;
+    cfg->handlers_max = 6;
     cfg->boot_timeout_ms = 15000;
     cfg->guard_ms = 200;
 }
@@ -481,7 +481,8 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     if ((uint64_t)cmd->timeout_ms + at->cfg.guard_ms > INT32_MAX)
         return QLW_ERR_ARG;
     n = strlen(cmd->text);
-    memcpy(at->tx, cmd->text, n);
+    if (cmd->text != at->tx) /* built in qlw_at_text_buffer(): already in place */
+        memcpy(at->tx, cmd->text, n);
     at->tx[n] = '\r';
     at->tx[n + 1] = '\0';
     at->cmd = *cmd;
@@ -799,6 +800,14 @@ const qlw_at_response *qlw_at_last_response(const qlw_at *at)
     if (at == NULL || at->phase != QLW_PHASE_IDLE || at->resp.command == NULL)
         return NULL;
     return &at->resp;
+}
+
+char *qlw_at_text_buffer(qlw_at *at, size_t *size)
+{
+    if (at == NULL || size == NULL || at->phase != QLW_PHASE_IDLE)
+        return NULL;
+    *size = at->cfg.cmd_max + 1;
+    return at->tx;
 }
 
 bool qlw_at_busy(const qlw_at *at)

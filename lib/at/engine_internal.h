@@ -7,9 +7,9 @@
 #include "at/reader.h"
 #include "at/urcq.h"
 
-#define QLW_AT_RX_CHUNK     256u
+#define QLW_AT_RX_CHUNK     128u
 #define QLW_AT_PREFIX_MAX   24u
-#define QLW_AT_RAW_PREFIXES 8u
+#define QLW_AT_RAW_PREFIXES 4u
 #define QLW_AT_FINAL_MAX    48u
 
 typedef enum qlw_phase {

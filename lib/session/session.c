@@ -13,7 +13,7 @@ void qlw_session_config_default(qlw_session_config *cfg)
     cfg->dialect = QLW_DIALECT_AUTO;
     qlw_neul_setup_opts_default(&cfg->setup);
     cfg->ul_queue_len = 8;
-    cfg->ul_queue_bytes = 1024;
+    cfg->ul_queue_bytes = 512;
     cfg->con_retries = 2;
     cfg->con_ack_timeout_ms = 90000;
     cfg->register_timeout_ms = 300000;

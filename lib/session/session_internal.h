@@ -29,7 +29,6 @@ typedef enum qlw_goal {
     QLW_GOAL_FAILED /* gave up; error in errmsg/last_err */
 } qlw_goal;
 
-#define QLW_SESSION_CMD_MAX 1100u
 #define QLW_SESSION_ERRMSG  160u
 
 struct qlw_session {
@@ -43,7 +42,6 @@ struct qlw_session {
     qlw_proc proc;
     int step;
     qlw_at_cmd cmd;
-    char cmd_buf[QLW_SESSION_CMD_MAX];
 
     bool need_setup;
     bool boot_wait; /* AT+NRB answered REBOOTING: send nothing until the banner */

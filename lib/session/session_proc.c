@@ -8,13 +8,30 @@
 /* Builds the command of op into the session's buffer and sends it; the
  * procedure continues in its step function when the result arrives. */
 #define ISSUE(s, next_step, ...)                                                                   \
-    issue(s, next_step, qlw_neul_cmd(&(s)->cmd, (s)->cmd_buf, sizeof((s)->cmd_buf), __VA_ARGS__))
+    issue(s, next_step, qlw_neul_cmd(&(s)->cmd, text_buffer(s), text_size(s), __VA_ARGS__))
 
 /* The same for the AT+QLWCFG family, in the session's dialect. */
 #define ISSUE_CFG(s, next_step, ...)                                                               \
-    issue(                                                                                         \
-        s, next_step,                                                                              \
-        qlw_qlwcfg_cmd(&(s)->cmd, (s)->cmd_buf, sizeof((s)->cmd_buf), (s)->dialect, __VA_ARGS__))
+    issue(s, next_step,                                                                            \
+          qlw_qlwcfg_cmd(&(s)->cmd, text_buffer(s), text_size(s), (s)->dialect, __VA_ARGS__))
+
+/* Commands are built straight into the engine's own text buffer (no copy,
+ * no second 1 KB buffer per session). The engine is idle whenever a step
+ * builds; a NULL buffer makes the builder fail, and the step with it. */
+static char *text_buffer(qlw_session *s)
+{
+    size_t size;
+
+    return qlw_at_text_buffer(s->at, &size);
+}
+
+static size_t text_size(qlw_session *s)
+{
+    size_t size = 0;
+
+    qlw_at_text_buffer(s->at, &size);
+    return size;
+}
 
 static void on_done(void *ctx, const qlw_at_response *r);
 static int report(qlw_session *s, int result, int cme);
@@ -34,7 +51,7 @@ static int issue(qlw_session *s, int next_step, int build_rc)
     if (rc == QLW_OK)
         rc = qlw_at_send(s->at, &s->cmd, on_done, s);
     if (rc != QLW_OK) {
-        qlw_s_fail(s, rc, -1, s->cmd_buf);
+        qlw_s_fail(s, rc, -1, "building the next command");
         finish(s);
     }
     return 0;

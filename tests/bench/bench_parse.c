@@ -738,6 +738,7 @@ int main(int argc, char **argv)
            files, xs.n, xs.urc_n, b.st.data.len);
     b.f.st = &b.st;
     qlw_neul_at_config(&b.cfg);
+    b.cfg.handlers_max = 8; /* one handler per decoder below */
     b.mem_size = qlw_at_mem_size(&b.cfg);
     b.mem = xrealloc(NULL, b.mem_size);
     if (qlw_io_create(&b.io, &feed_ops, &b.f, "bench", NULL) != QLW_OK)

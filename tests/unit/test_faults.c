@@ -259,14 +259,16 @@ static void urc_flood_overflows_and_is_reported(void **state)
     static rig r;
 
     (void)state;
-    /* Whole reads come in 256-byte chunks of 18 to 19 lines; the queue keeps
-     * 192 bytes for lines (256 less 64 kept for events): 8 records of a
-     * one-digit line (24 bytes) fit from the first chunk, 6 of a two-digit
-     * line (28 bytes) from each of the four others. */
+    /* Whole reads come in 128-byte chunks of 9 to 10 lines (the engine's read
+     * size); the queue keeps 192 bytes for lines (256 less 64 kept for
+     * events): 8 records of a one-digit line (24 bytes) fit, then 6 of a
+     * two-digit line (28 bytes) from each later chunk; the rest of each
+     * chunk is dropped, counted and reported. */
     flood(&r, 0);
-    assert_int_equal(stats_of(&r).urcs, 8 + 4 * 6);
-    assert_int_equal(stats_of(&r).urcs_dropped, 80 - 32);
-    assert_non_null(strstr(r.log, "U(+NSONMI:0,8)V(urc_overflow:11)U(+NSONMI:0,20)"));
+    assert_int_equal(stats_of(&r).urcs, 56);
+    assert_int_equal(stats_of(&r).urcs_dropped, 80 - 56);
+    assert_non_null(strstr(r.log, "U(+NSONMI:0,8)V(urc_overflow:1)U(+NSONMI:0,10)"));
+    assert_non_null(strstr(r.log, "U(+NSONMI:0,15)V(urc_overflow:4)U(+NSONMI:0,20)"));
     assert_non_null(strstr(r.log, "U(+NSONMI:0,79)V(urc_overflow:1)D(AT+CGATT?=ok:-1|+CGATT:1)"));
     rig_close(&r);
     for (size_t k = 1; k < sizeof(read_sizes) / sizeof(read_sizes[0]); k++) {
