@@ -288,6 +288,9 @@ static void say_notice(const tool *t, qlw_notice kind, int value, const char *te
     case QLW_NOTICE_ERROR:
         tool_say(t, "step failed: %s", text);
         break;
+    case QLW_NOTICE_WARNING:
+        tool_say(t, "warning: %s", text);
+        break;
     case QLW_NOTICE_RETRY:
         tool_say(t, "retry in %.1f s: %s", value / 1000.0, text);
         break;

@@ -125,10 +125,12 @@ typedef enum qlw_notice {
     QLW_NOTICE_PSM = 3,          /**< `+NPSMR`; value 1 in PSM. */
     QLW_NOTICE_LWM2M_EVENT = 4,  /**< Any `+QLWEVTIND`; value = the event. */
     QLW_NOTICE_URC_LOST = 5,     /**< URCs were dropped (queue full); value = count. */
-    QLW_NOTICE_ERROR = 6,        /**< A step failed; value = qlw_err, text = what. */
+    QLW_NOTICE_ERROR = 6,        /**< A step failed (qlw_errmsg() says the same); value = qlw_err. */
     QLW_NOTICE_RETRY = 7,        /**< A step will be retried; value = delay ms, text = what. */
     QLW_NOTICE_DOWNLINK_LOST = 8, /**< A downlink could not be decoded; text = the line. */
-    QLW_NOTICE_DIALECT = 9       /**< The dialect was detected; value = @ref qlw_dialect. */
+    QLW_NOTICE_DIALECT = 9,      /**< The dialect was detected; value = @ref qlw_dialect. */
+    QLW_NOTICE_WARNING = 10      /**< Something odd the session works around (a URC switch the
+                                      firmware refused, no banner after AT+NRB); value = qlw_err. */
 } qlw_notice;
 
 /** @brief Stable name of a notice kind. */

@@ -124,7 +124,7 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
 static int probe_ncdp(qlw_session *s, const qlw_at_response *r)
 {
     if (r->result != QLW_AT_RESULT_OK && r->result != QLW_AT_RESULT_CME_ERROR)
-        qlw_s_notice(s, QLW_NOTICE_ERROR, QLW_ERR_UNSUPPORTED,
+        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
                      "no known LwM2M command set answered; driving the module as a BC68");
     set_dialect(s, QLW_DIALECT_NEUL);
     return setup_urcs(s);
@@ -149,7 +149,7 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
         return proc_failed(s, r, NULL);
     /* an unknown URC switch is not fatal; a probe's refusal is an answer */
     if (r != NULL && !ok(r) && s->step < 20 && s->step != 9)
-        qlw_s_notice(s, QLW_NOTICE_ERROR, qlw_at_result_err(r->result), r->command);
+        qlw_s_notice(s, QLW_NOTICE_WARNING, qlw_at_result_err(r->result), r->command);
     switch (s->step) {
     case 0:
         s->setup_tries = 0;
@@ -715,7 +715,7 @@ void qlw_s_tick(qlw_session *s)
         s->backoff_on = false;
     if (s->boot_wait && qlw_ms_reached(now, s->boot_wait_until_ms)) {
         s->boot_wait = false; /* no banner came: set the module up anyway */
-        qlw_s_notice(s, QLW_NOTICE_ERROR, QLW_ERR_TIMEOUT, "no boot banner after AT+NRB");
+        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_TIMEOUT, "no boot banner after AT+NRB");
     }
     if (s->ul_hold && qlw_ms_reached(now, s->ul_hold_until_ms))
         s->ul_hold = false;
