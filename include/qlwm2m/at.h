@@ -379,6 +379,7 @@ QLW_API const qlw_at_response *qlw_at_last_response(const qlw_at *at);
  * @brief A buffer of `cmd_max + 1` bytes to build the next command's text in,
  *        so that qlw_at_send() takes it without a copy (the session builds its
  *        1 KB uplink commands there instead of in a buffer of its own).
+ * @param at The handle.
  * @param[out] size Receives the buffer's size.
  * @return the buffer, or NULL while a command is in flight. Building in it
  *         overwrites the previous response's qlw_at_response::command.
