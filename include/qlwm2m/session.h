@@ -273,7 +273,10 @@ QLW_API int qlw_request_deregister(qlw_session *s);
  * @param mode How to send it.
  * @param[out] id Receives its id (for the report), may be NULL.
  * @return QLW_OK; QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
- *         QLW_ERR_QUEUE_FULL (nothing queued; try again after a report).
+ *         QLW_ERR_QUEUE_FULL (nothing queued; try again after a report);
+ *         QLW_ERR_UNSUPPORTED on an AT+QLWCFG (LTE) module, whose client has
+ *         no application-data command (uplinks queued before the dialect was
+ *         detected are reported with this error then).
  */
 QLW_API int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
                              uint32_t *id);
@@ -298,13 +301,16 @@ QLW_API int qlw_attach(qlw_session *s, const qlw_attach_opts *opts, uint32_t tim
  *        different, `AT+CFUN=0`, `AT+NCDP=<addr>,<port>`, `AT+NRB`, setup, and
  *        reads it back. The address must be a dotted IPv4 literal.
  * @return QLW_OK; QLW_ERR_ARG (bad address or port: nothing sent); QLW_ERR_TIMEOUT;
- *         a command's error.
+ *         a command's error; QLW_ERR_UNSUPPORTED on an AT+QLWCFG (LTE) module
+ *         (configure it with qlw_qlwcfg_set_security() on qlw_session_at()).
  */
 QLW_API int qlw_set_cdp(qlw_session *s, const char *addr, uint16_t port, uint32_t timeout_ms);
 
 /**
  * @brief Registers: attaches if needed, `AT+QLWSREGIND=0`, waits for
- *        `+QLWEVTIND:0` (REGISTERED). Uplinks still need READY.
+ *        `+QLWEVTIND:0` (REGISTERED). Uplinks still need READY. On an
+ *        AT+QLWCFG (LTE) module: `AT+QLWREG` (BG95: `AT+QLWSVC="reg",1`), and
+ *        the session is READY once `+QLWURC: "ready","successfully"` arrives.
  * @return QLW_OK, QLW_ERR_TIMEOUT, a command's error.
  */
 QLW_API int qlw_register(qlw_session *s, uint32_t timeout_ms);
@@ -312,7 +318,11 @@ QLW_API int qlw_register(qlw_session *s, uint32_t timeout_ms);
 /** @brief Waits until READY (`+QLWEVTIND:3`). @return QLW_OK or QLW_ERR_TIMEOUT. */
 QLW_API int qlw_wait_ready(qlw_session *s, uint32_t timeout_ms);
 
-/** @brief `AT+QLWSREGIND=1` and waits for `+QLWEVTIND:1`. @return QLW_OK, QLW_ERR_TIMEOUT or a command's error. */
+/**
+ * @brief Deregisters: `AT+QLWSREGIND=1` and waits for `+QLWEVTIND:1` (LTE:
+ *        `AT+QLWDEREG`, waits for `+QLWURC: "deregister"`).
+ * @return QLW_OK, QLW_ERR_TIMEOUT or a command's error.
+ */
 QLW_API int qlw_deregister(qlw_session *s, uint32_t timeout_ms);
 
 /**
