@@ -11,7 +11,7 @@
  *
  * Each remaining line is, in this order:
  * 1. while the module is booting (after a @ref QLW_URC_REBOOT line, until the
- *    configured `boot_end` line): part of the boot banner, delivered as a URC
+ *    configured `boot_end` line or a @ref QLW_URC_BOOT_END line): part of the boot banner, delivered as a URC
  *    with @ref QLW_LINE_BOOT; the in-flight command already failed with
  *    @ref QLW_AT_RESULT_REBOOTED, so the banner's `OK` completes nothing;
  * 2. the echo of the in-flight command (the exact command text, before any
@@ -27,7 +27,10 @@
  *    does not start with `+` (`AT+CIMI` answers a bare IMSI);
  * 7. otherwise a URC.
  * Steps 2 to 4 and 6 apply only once every byte of the command has been
- * written: anything that arrives earlier is a URC.
+ * written: anything that arrives earlier is a URC. A garbled line can still be
+ * a final result or end a banner (its remaining text matched exactly), but is
+ * never a response line: corrupt data must not become an IMSI or a payload;
+ * it goes to the URC handlers with its flag.
  *
  * @section at_shared Same prefix, two meanings
  * `+CEREG:` is both the answer to `AT+CEREG?` and a URC. While `AT+CEREG?` is
@@ -39,7 +42,9 @@
  * After a command times out, final results that arrive before the next
  * command is written are counted as stale and dropped, and the next command
  * is held until the line has been quiet for `guard_ms`, so a late `OK` does
- * not complete the next command.
+ * not complete the next command. Limit: an answer later than that, arriving
+ * after the next command was written, cannot be told from that command's own
+ * answer when echo is off (no AT protocol says which command an `OK` ends).
  *
  * @section at_drive Two ways to drive it
  * - Blocking: qlw_at_exec() sends and waits up to the command's timeout.
