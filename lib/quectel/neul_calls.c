@@ -364,8 +364,8 @@ int qlw_neul_get_cereg(qlw_at *at, qlw_cereg *out)
     return rc == QLW_OK ? qlw_neul_parse_cereg(line, strlen(line), true, out) : rc;
 }
 
-/* "+NAME:<0|1>" answers of the read commands. */
-static int read_flag(qlw_at *at, qlw_neul_op op, const char *name, int *out)
+/* "+NAME:<n>" answers of the read commands, n in 0..max. */
+static int read_small(qlw_at *at, qlw_neul_op op, const char *name, int max, int *out)
 {
     qlw_at_field f[1];
     const char *line;
@@ -378,9 +378,14 @@ static int read_flag(qlw_at *at, qlw_neul_op op, const char *name, int *out)
     if (rc != QLW_OK)
         return rc;
     if (qlw_neul_split(line, strlen(line), name, f, 1, &n) != QLW_OK ||
-        qlw_neul_dec_int(&f[0], 0, 1, out) != QLW_OK)
+        qlw_neul_dec_int(&f[0], 0, max, out) != QLW_OK)
         return QLW_ERR_PARSE;
     return QLW_OK;
+}
+
+static int read_flag(qlw_at *at, qlw_neul_op op, const char *name, int *out)
+{
+    return read_small(at, op, name, 1, out);
 }
 
 int qlw_neul_get_cgatt(qlw_at *at, int *attached)
@@ -504,20 +509,7 @@ int qlw_neul_read_downlink(qlw_at *at, uint8_t *buf, size_t size)
 
 int qlw_neul_get_regswt(qlw_at *at, int *mode)
 {
-    qlw_at_field f[1];
-    const char *line;
-    size_t n;
-    int rc;
-
-    if (at == NULL || mode == NULL)
-        return QLW_ERR_ARG;
-    rc = exec_line(at, QLW_NEUL_QREGSWT_READ, &line);
-    if (rc != QLW_OK)
-        return rc;
-    if (qlw_neul_split(line, strlen(line), "+QREGSWT", f, 1, &n) != QLW_OK ||
-        qlw_neul_dec_int(&f[0], 0, 2, mode) != QLW_OK)
-        return QLW_ERR_PARSE;
-    return QLW_OK;
+    return read_small(at, QLW_NEUL_QREGSWT_READ, "+QREGSWT", 2, mode);
 }
 
 int qlw_neul_set_regswt(qlw_at *at, int mode)

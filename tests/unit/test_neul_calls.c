@@ -500,6 +500,31 @@ static void test_get_cgatt_cfun(void **state)
     assert_int_equal(qlw_neul_get_cfun(NULL, &v), QLW_ERR_ARG);
 }
 
+static void test_regswt_and_buffered_downlinks(void **state)
+{
+    fixture *f = *state;
+    uint8_t buf[8];
+    int v = -1;
+
+    expect(f, "AT+QREGSWT?", LINE("+QREGSWT:1"));
+    expect(f, "AT+QREGSWT=2", OK_);
+    expect(f, "AT+NMGR", LINE("2,0503"));
+    expect(f, "AT+NMGR", OK_);
+    expect(f, "AT+NMGR", LINE("3,0503"));
+    assert_int_equal(qlw_neul_get_regswt(f->at, &v), QLW_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(qlw_neul_set_regswt(f->at, 3), QLW_ERR_ARG); /* refused before sending */
+    assert_int_equal(qlw_neul_set_regswt(f->at, 2), QLW_OK);
+    assert_int_equal(qlw_neul_read_downlink(f->at, buf, sizeof(buf)), 2);
+    assert_int_equal(buf[0], 0x05);
+    assert_int_equal(buf[1], 0x03);
+    assert_int_equal(qlw_neul_read_downlink(f->at, buf, sizeof(buf)), 0); /* nothing buffered */
+    /* the length says 3 bytes, the data holds 2 */
+    assert_int_equal(qlw_neul_read_downlink(f->at, buf, sizeof(buf)), QLW_ERR_PARSE);
+    assert_script_done(f);
+    assert_tx(f, "AT+QREGSWT?\rAT+QREGSWT=2\rAT+NMGR\rAT+NMGR\rAT+NMGR\r");
+}
+
 static void test_get_nmstatus(void **state)
 {
     fixture *f = *state;
@@ -868,6 +893,8 @@ int main(void)
         T(test_get_signal_rejects),
         T(test_get_cereg_keeps_urc_apart),
         T(test_get_cgatt_cfun),
+        T(test_regswt_and_buffered_downlinks),
+
         T(test_get_nmstatus),
         T(test_get_counters),
         T(test_get_cdp),
