@@ -261,12 +261,12 @@ static void wait_times_out_when_idle_and_wakes_on_data(void **state)
     assert_int_equal(qlw_io_wait(f->io, 100), 0);
     int32_t idle_ms = qlw_ms_diff(now_ms(), start_ms);
     assert_true(idle_ms >= 100);
-    assert_true(idle_ms < 2000);
+    assert_true(idle_ms < 10000);
 
     assert_int_equal(write(f->master, "OK", 2), 2);
     start_ms = now_ms();
     assert_int_equal(qlw_io_wait(f->io, 5000), 1);
-    assert_true(qlw_ms_diff(now_ms(), start_ms) < 1000);
+    assert_true(qlw_ms_diff(now_ms(), start_ms) < 4000);
     /* Still readable until read. */
     assert_int_equal(qlw_io_wait(f->io, 0), 1);
     uint8_t got[2];
@@ -307,7 +307,7 @@ static void a_closed_master_makes_the_port_gone(void **state)
     f->master = -1;
     uint32_t start_ms = now_ms();
     assert_int_equal(qlw_io_wait(f->io, 2000), QLW_ERR_PORT_GONE);
-    assert_true(qlw_ms_diff(now_ms(), start_ms) < 1000);
+    assert_true(qlw_ms_diff(now_ms(), start_ms) < 4000);
     uint8_t buf[8];
     assert_int_equal(qlw_io_read(f->io, buf, sizeof buf), QLW_ERR_PORT_GONE);
     assert_int_equal(qlw_io_write(f->io, (const uint8_t *)"AT\r", 3), QLW_ERR_PORT_GONE);
@@ -442,7 +442,7 @@ static void the_system_clock_follows_real_time(void **state)
     assert_int_equal(nanosleep(&pause, NULL), 0);
     int32_t slept_ms = qlw_ms_diff(clock.now_ms(clock.ctx), start_ms);
     assert_true(slept_ms >= 30);
-    assert_true(slept_ms < 2000);
+    assert_true(slept_ms < 10000);
 }
 
 #define PTY_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup_pty, teardown_pty)
