@@ -161,6 +161,10 @@ typedef struct qlw_session_config {
     uint32_t attach_poll_ms;       /**< While attaching, `AT+CEREG?` this often (default 5000). */
     uint32_t nmstatus_poll_ms;     /**< While registering without `+QLWEVTIND`, `AT+NMSTATUS?`
                                         this often (default 30000; 0 = never). */
+    bool resume_registration;      /**< BC68 family: when the setup finds the module attached,
+                                        ask `AT+NMSTATUS?` and take over a registration (and an
+                                        observe) that survived the program's restart instead of
+                                        registering again (default false). */
     uint32_t backoff_min_ms;       /**< First retry delay (default 2000). */
     uint32_t backoff_max_ms;       /**< Longest retry delay (default 300000). */
     qlw_state_fn on_state;         /**< State changes (may be NULL). */

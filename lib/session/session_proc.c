@@ -95,6 +95,7 @@ static const char *first_line(const qlw_at_response *r)
 /* --------------------------------------------------------------- setup */
 
 static void set_dialect(qlw_session *s, qlw_dialect d);
+static void start_reg_timers(qlw_session *s);
 
 /* After AT+CMEE: the URC switches of the dialect. */
 static int setup_urcs(qlw_session *s)
@@ -106,6 +107,31 @@ static int setup_urcs(qlw_session *s)
     if (s->dialect == QLW_DIALECT_QLWSVC_D) /* dialect D has no URC switch */
         return ISSUE(s, 31, QLW_NEUL_CEREG_SET, n);
     return ISSUE(s, 4, QLW_NEUL_CEREG_SET, n);
+}
+
+/* A program restarted beside a running module finds it registered (and
+ * observed): take that state over instead of registering again. */
+static int resume_registration(qlw_session *s, const qlw_at_response *r)
+{
+    qlw_nmstatus st = QLW_NM_UNKNOWN;
+
+    finish(s);
+    s->need_setup = false;
+    if (s->reboot_goal == QLW_GOAL_WAITING)
+        s->reboot_goal = QLW_GOAL_DONE;
+    if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
+        s->attach_goal = QLW_GOAL_DONE;
+    qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
+    if (ok(r))
+        qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), &st);
+    if (st == QLW_NM_MO_DATA_ENABLED) {
+        qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_POLL);
+        qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
+    } else if (st == QLW_NM_REGISTERED || st == QLW_NM_REREGISTERED) {
+        qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_POLL);
+        start_reg_timers(s);
+    }
+    return 0;
 }
 
 /* AT+QLWCFG=? lists sub-options that name the LTE dialects (A and B too). */
@@ -180,9 +206,15 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
         return ISSUE(s, 8, QLW_NEUL_NSMI_SET, o->nsmi ? 1 : 0);
     case 8:
         return ISSUE(s, 9, QLW_NEUL_CEREG_READ);
+    case 10:
+        return resume_registration(s, r);
     default:
         break;
     }
+    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && ok(r) &&
+        qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
+        qlw_cereg_registered(cr.stat))
+        return ISSUE(s, 10, QLW_NEUL_NMSTATUS); /* registered already, maybe observed too */
     finish(s);
     s->need_setup = false;
     if (s->reboot_goal == QLW_GOAL_WAITING) /* the setup after our own AT+NRB */

@@ -116,6 +116,25 @@ static void test_nmstatus_fallback_downlink_and_network_loss(void **state)
     h_close(&h);
 }
 
+static void test_resume_registration_after_a_restart(void **state)
+{
+    harness h;
+    qlw_session_config cfg;
+    static const uint8_t reading[] = {0x01, 0x17};
+
+    (void)state;
+    h_config(&h, &cfg);
+    cfg.resume_registration = true;
+    assert_int_equal(h_open(&h, "synthetic-session-resume-registration.at", &cfg, 2), QLW_OK);
+    assert_int_equal(qlw_queue_uldata(h.s, reading, sizeof(reading), QLW_UL_NON, NULL), QLW_OK);
+    h_run(&h, 60000);
+    assert_string_equal(qlw_replay_error(h.rp), "");
+    assert_true(qlw_replay_finished(h.rp));
+    assert_string_equal(h.log,
+                        "[attached/setup][registered/poll][ready/poll]{ul 1 ok -1 seq=0 n=1}");
+    h_close(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_reboot_observe_cancel_busy_nothing_lost),
         cmocka_unit_test(test_queue_full_and_bad_payload_refused),
         cmocka_unit_test(test_nmstatus_fallback_downlink_and_network_loss),
+        cmocka_unit_test(test_resume_registration_after_a_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
