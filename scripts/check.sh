@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
-scripts/deps.sh valgrind clang libclang-rt-14-dev clang-tidy cppcheck
+scripts/deps.sh valgrind clang libclang-rt-14-dev clang-tidy cppcheck clang-format
 
 step_start=0
 step() {
@@ -56,7 +56,11 @@ else
 fi
 step_done valgrind
 
-step "3. clang-tidy and cppcheck on lib/"
+step "3. clang-format, clang-tidy and cppcheck"
+# Every C file is formatted by .clang-format (git ls-files: only the project's own).
+mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find include lib examples tests -name '*.[ch]')
+clang-format --dry-run -Werror "${c_files[@]}"
+echo "clang-format: ${#c_files[@]} files formatted"
 mapfile -t lib_sources < <(find lib -name '*.c' | sort)
 printf '%s\n' "${lib_sources[@]}" | xargs -P "$jobs" -n 4 clang-tidy -p build-valgrind --quiet \
   >build-valgrind/clang-tidy.log 2>&1 || {

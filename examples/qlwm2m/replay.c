@@ -13,7 +13,7 @@
 #include "tool.h"
 
 #define REPLAY_TIMEOUT_MS 60000u
-#define BOOT_LINES_MAX 16
+#define BOOT_LINES_MAX    16
 
 typedef struct replay_out {
     FILE *out;
@@ -43,7 +43,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
             snprintf(o->boot[o->boot_count++], sizeof(o->boot[0]), "%s", line->text);
         return;
     }
-    fputs(line->flags & QLW_LINE_GARBLED ? "{\"type\":\"noise\",\"line\":" : "{\"type\":\"urc\",\"line\":",
+    fputs(line->flags & QLW_LINE_GARBLED ? "{\"type\":\"noise\",\"line\":"
+                                         : "{\"type\":\"urc\",\"line\":",
           o->out);
     json_str(o->out, line->text, line->len);
     fputs("}\n", o->out);

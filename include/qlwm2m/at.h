@@ -11,8 +11,8 @@
  *
  * Each remaining line is, in this order:
  * 1. while the module is booting (after a @ref QLW_URC_REBOOT line, until the
- *    configured `boot_end` line or a @ref QLW_URC_BOOT_END line): part of the boot banner, delivered as a URC
- *    with @ref QLW_LINE_BOOT; the in-flight command already failed with
+ *    configured `boot_end` line or a @ref QLW_URC_BOOT_END line): part of the boot banner,
+ * delivered as a URC with @ref QLW_LINE_BOOT; the in-flight command already failed with
  *    @ref QLW_AT_RESULT_REBOOTED, so the banner's `OK` completes nothing;
  * 2. the echo of the in-flight command (the exact command text, before any
  *    response line): skipped;
@@ -235,14 +235,16 @@ typedef void (*qlw_trace_fn)(void *ctx, qlw_trace_dir dir, const uint8_t *data, 
 
 /** @brief Sizes and tables of an engine handle. Start from qlw_at_config_default(). */
 typedef struct qlw_at_config {
-    size_t line_max;       /**< Longest line kept, bytes (default 1100: a 512-byte +NNMI fits). */
-    size_t cmd_max;        /**< Longest command text, bytes (default 1100). */
-    size_t resp_size;      /**< Bytes for one command's response lines (default 1104: an `AT+NMGR` answer with 512 bytes fits). */
+    size_t line_max;  /**< Longest line kept, bytes (default 1100: a 512-byte +NNMI fits). */
+    size_t cmd_max;   /**< Longest command text, bytes (default 1100). */
+    size_t resp_size; /**< Bytes for one command's response lines (default 1104: an `AT+NMGR` answer
+                         with 512 bytes fits). */
     size_t resp_lines_max; /**< Response lines kept per command (default 16). */
     size_t urc_queue_size; /**< Bytes of queued URCs (default 1280). A URC takes its length
                                 plus 13, rounded up to 4, and 64 bytes stay free for events,
                                 so the default carries any line of the default `line_max`. */
-    size_t handlers_max;   /**< URC and event handlers (default 6: the session takes 2, qlw_neul_ping() 3). */
+    size_t handlers_max;   /**< URC and event handlers (default 6: the session takes 2,
+                              qlw_neul_ping() 3). */
     const qlw_at_urc_def *urc_table; /**< Static URC table, or NULL. */
     size_t urc_table_len;            /**< Entries in @ref urc_table. */
     const char *boot_end;            /**< Line that ends a boot banner ("OK" for Neul); NULL:

@@ -93,12 +93,12 @@ QLW_API const char *qlw_cause_str(qlw_cause cause);
 
 /** @brief How an uplink is sent. */
 typedef enum qlw_ul_mode {
-    QLW_UL_NON = 0,             /**< `AT+QLWULDATA`: non-confirmable. */
-    QLW_UL_NON_RELEASE = 1,     /**< `AT+QLWULDATAEX` 0x0001: NON, release RRC at once (RAI). */
+    QLW_UL_NON = 0,         /**< `AT+QLWULDATA`: non-confirmable. */
+    QLW_UL_NON_RELEASE = 1, /**< `AT+QLWULDATAEX` 0x0001: NON, release RRC at once (RAI). */
     QLW_UL_NON_RELEASE_AFTER_REPLY = 2, /**< 0x0010: NON, release after the first downlink. */
-    QLW_UL_CON = 3,             /**< 0x0100: confirmable, tracked by `+QLWULDATASTATUS`. */
-    QLW_UL_CON_RELEASE = 4,     /**< 0x0101: CON, release RRC after the ACK. */
-    QLW_UL_LEGACY_NMGS = 5      /**< `AT+NMGS` for B657 (old BC95) firmware. */
+    QLW_UL_CON = 3,                     /**< 0x0100: confirmable, tracked by `+QLWULDATASTATUS`. */
+    QLW_UL_CON_RELEASE = 4,             /**< 0x0101: CON, release RRC after the ACK. */
+    QLW_UL_LEGACY_NMGS = 5              /**< `AT+NMGS` for B657 (old BC95) firmware. */
 } qlw_ul_mode;
 
 /** @brief Stable name of a mode ("non", "con", ...). */
@@ -119,26 +119,25 @@ typedef struct qlw_uplink_report {
 
 /** @brief Kinds of notices (diagnostics for logs). */
 typedef enum qlw_notice {
-    QLW_NOTICE_REBOOT = 0,       /**< Module rebooted; text = cause (e.g. "APPLICATION_AT"). */
-    QLW_NOTICE_CEREG = 1,        /**< Registration report; value = stat, text = the line. */
-    QLW_NOTICE_RRC = 2,          /**< `+CSCON`; value 1 connected, 0 idle. */
-    QLW_NOTICE_PSM = 3,          /**< `+NPSMR`; value 1 in PSM. */
-    QLW_NOTICE_LWM2M_EVENT = 4,  /**< Any `+QLWEVTIND`; value = the event. */
-    QLW_NOTICE_URC_LOST = 5,     /**< URCs were dropped (queue full); value = count. */
-    QLW_NOTICE_ERROR = 6,        /**< A step failed (qlw_errmsg() says the same); value = qlw_err. */
-    QLW_NOTICE_RETRY = 7,        /**< A step will be retried; value = delay ms, text = what. */
+    QLW_NOTICE_REBOOT = 0,      /**< Module rebooted; text = cause (e.g. "APPLICATION_AT"). */
+    QLW_NOTICE_CEREG = 1,       /**< Registration report; value = stat, text = the line. */
+    QLW_NOTICE_RRC = 2,         /**< `+CSCON`; value 1 connected, 0 idle. */
+    QLW_NOTICE_PSM = 3,         /**< `+NPSMR`; value 1 in PSM. */
+    QLW_NOTICE_LWM2M_EVENT = 4, /**< Any `+QLWEVTIND`; value = the event. */
+    QLW_NOTICE_URC_LOST = 5,    /**< URCs were dropped (queue full); value = count. */
+    QLW_NOTICE_ERROR = 6,       /**< A step failed (qlw_errmsg() says the same); value = qlw_err. */
+    QLW_NOTICE_RETRY = 7,       /**< A step will be retried; value = delay ms, text = what. */
     QLW_NOTICE_DOWNLINK_LOST = 8, /**< A downlink could not be decoded; text = the line. */
-    QLW_NOTICE_DIALECT = 9,      /**< The dialect was detected; value = @ref qlw_dialect. */
-    QLW_NOTICE_WARNING = 10      /**< Something odd the session works around (a URC switch the
-                                      firmware refused, no banner after AT+NRB); value = qlw_err. */
+    QLW_NOTICE_DIALECT = 9,       /**< The dialect was detected; value = @ref qlw_dialect. */
+    QLW_NOTICE_WARNING = 10       /**< Something odd the session works around (a URC switch the
+                                       firmware refused, no banner after AT+NRB); value = qlw_err. */
 } qlw_notice;
 
 /** @brief Stable name of a notice kind. */
 QLW_API const char *qlw_notice_str(qlw_notice kind);
 
 /** @brief State callback. */
-typedef void (*qlw_state_fn)(void *ctx, qlw_state old_state, qlw_state new_state,
-                             qlw_cause cause);
+typedef void (*qlw_state_fn)(void *ctx, qlw_state old_state, qlw_state new_state, qlw_cause cause);
 /** @brief Uplink fate callback (once per uplink). */
 typedef void (*qlw_uplink_fn)(void *ctx, const qlw_uplink_report *report);
 /** @brief Downlink callback (`+NNMI`); @p data is valid during the call only. */
@@ -148,33 +147,36 @@ typedef void (*qlw_notice_fn)(void *ctx, qlw_notice kind, int value, const char 
 
 /** @brief Session configuration. Start from qlw_session_config_default(). */
 typedef struct qlw_session_config {
-    qlw_at_config at;              /**< Engine sizes and URC table (from qlw_quectel_at_config()). */
-    qlw_dialect dialect;           /**< QLW_DIALECT_AUTO (default: probed once at the first
-                                        setup), QLW_DIALECT_NEUL, QLW_DIALECT_QLWCFG_C or
-                                        QLW_DIALECT_QLWSVC_D. */
-    qlw_neul_setup_opts setup;     /**< URCs switched on after every boot. */
-    size_t ul_queue_len;           /**< Uplinks queued at most (default 8). */
-    size_t ul_queue_bytes;         /**< Payload bytes queued at most (default 512: one largest uplink, or many small ones). */
-    unsigned con_retries;          /**< Resends of a failed CON (default 2). */
-    uint32_t con_ack_timeout_ms;   /**< No `+QLWULDATASTATUS` within this = timeout (default 90000). */
-    uint32_t register_timeout_ms;  /**< Not READY this long after registering = retry (default 300000). */
-    uint32_t attach_poll_ms;       /**< While attaching, `AT+CEREG?` this often (default 5000). */
-    uint32_t nmstatus_poll_ms;     /**< While registering without `+QLWEVTIND`, `AT+NMSTATUS?`
-                                        this often (default 30000; 0 = never). */
-    bool resume_registration;      /**< BC68 family: when the setup finds the module attached,
-                                        ask `AT+NMSTATUS?` and take over a registration (and an
-                                        observe) that survived the program's restart instead of
-                                        registering again (default false). */
-    uint32_t backoff_min_ms;       /**< First retry delay (default 2000). */
-    uint32_t backoff_max_ms;       /**< Longest retry delay (default 300000). */
-    qlw_state_fn on_state;         /**< State changes (may be NULL). */
-    qlw_uplink_fn on_uplink;       /**< Uplink fates (may be NULL). */
-    qlw_downlink_fn on_downlink;   /**< Downlinks (may be NULL). */
-    qlw_notice_fn on_notice;       /**< Diagnostics (may be NULL). */
+    qlw_at_config at;          /**< Engine sizes and URC table (from qlw_quectel_at_config()). */
+    qlw_dialect dialect;       /**< QLW_DIALECT_AUTO (default: probed once at the first
+                                    setup), QLW_DIALECT_NEUL, QLW_DIALECT_QLWCFG_C or
+                                    QLW_DIALECT_QLWSVC_D. */
+    qlw_neul_setup_opts setup; /**< URCs switched on after every boot. */
+    size_t ul_queue_len;       /**< Uplinks queued at most (default 8). */
+    size_t ul_queue_bytes; /**< Payload bytes queued at most (default 512: one largest uplink, or
+                              many small ones). */
+    unsigned con_retries;  /**< Resends of a failed CON (default 2). */
+    uint32_t
+        con_ack_timeout_ms; /**< No `+QLWULDATASTATUS` within this = timeout (default 90000). */
+    uint32_t
+        register_timeout_ms; /**< Not READY this long after registering = retry (default 300000). */
+    uint32_t attach_poll_ms; /**< While attaching, `AT+CEREG?` this often (default 5000). */
+    uint32_t nmstatus_poll_ms;   /**< While registering without `+QLWEVTIND`, `AT+NMSTATUS?`
+                                      this often (default 30000; 0 = never). */
+    bool resume_registration;    /**< BC68 family: when the setup finds the module attached,
+                                      ask `AT+NMSTATUS?` and take over a registration (and an
+                                      observe) that survived the program's restart instead of
+                                      registering again (default false). */
+    uint32_t backoff_min_ms;     /**< First retry delay (default 2000). */
+    uint32_t backoff_max_ms;     /**< Longest retry delay (default 300000). */
+    qlw_state_fn on_state;       /**< State changes (may be NULL). */
+    qlw_uplink_fn on_uplink;     /**< Uplink fates (may be NULL). */
+    qlw_downlink_fn on_downlink; /**< Downlinks (may be NULL). */
+    qlw_notice_fn on_notice;     /**< Diagnostics (may be NULL). */
     /** Every `+QLWURC` event of an LTE module, decoded (QuecPython's
      *  `register_call`); may be NULL. Secrets are not in it. */
     void (*on_qlwurc)(void *ctx, const qlw_qlwurc *event);
-    void *ctx;                     /**< Passed to every callback. */
+    void *ctx; /**< Passed to every callback. */
 } qlw_session_config;
 
 /** @brief Fills @p cfg with the defaults documented on each field. */
@@ -182,9 +184,10 @@ QLW_API void qlw_session_config_default(qlw_session_config *cfg);
 
 /** @brief Options of qlw_attach(). */
 typedef struct qlw_attach_opts {
-    const char *apn; /**< APN to set (checked with qlw_neul_check_apn()), or NULL to keep the module's. */
-    int cid;         /**< PDP context id for the APN (default 1). */
-    int band;        /**< `AT+NBAND=<band>` when > 0; 0 keeps the module's bands. */
+    const char
+        *apn; /**< APN to set (checked with qlw_neul_check_apn()), or NULL to keep the module's. */
+    int cid;  /**< PDP context id for the APN (default 1). */
+    int band; /**< `AT+NBAND=<band>` when > 0; 0 keeps the module's bands. */
 } qlw_attach_opts;
 
 /**
@@ -235,7 +238,8 @@ QLW_API qlw_dialect qlw_get_dialect(const qlw_session *s);
 /** @brief Current state. */
 QLW_API qlw_state qlw_get_state(const qlw_session *s);
 
-/** @brief Text of the last failure ("AT+NCDP=...: +CME ERROR: 50 (incorrect parameters)"), or "". */
+/** @brief Text of the last failure ("AT+NCDP=...: +CME ERROR: 50 (incorrect parameters)"), or "".
+ */
 QLW_API const char *qlw_errmsg(const qlw_session *s);
 
 /** @brief `+CME ERROR` number of the last failure, or -1. */
@@ -257,7 +261,8 @@ QLW_API int qlw_poll(qlw_session *s, uint32_t max_ms);
 
 /* --------------------------------------------------- goals (non-blocking) */
 
-/** @brief Asks for the network: radio on, APN/band if given, `AT+CGATT=1`. @return QLW_OK or QLW_ERR_ARG. */
+/** @brief Asks for the network: radio on, APN/band if given, `AT+CGATT=1`. @return QLW_OK or
+ * QLW_ERR_ARG. */
 QLW_API int qlw_request_attach(qlw_session *s, const qlw_attach_opts *opts);
 
 /** @brief Asks for this CDP server (set with the radio off, then `AT+NRB`, only if different). */

@@ -20,10 +20,13 @@
  * earlier lines were lost to noise). The banner ends at boot_end "OK".
  */
 #define QLW_NEUL_URC_LIST                                                                          \
-    {"+QLWEVTIND", 0}, {"+QLWULDATASTATUS", 0}, {"+CEREG", 0}, {"+CSCON", 0}, {"+NPSMR", 0},      \
+    {"+QLWEVTIND", 0}, {"+QLWULDATASTATUS", 0}, {"+CEREG", 0}, {"+CSCON", 0}, {"+NPSMR", 0},       \
         {"+NNMI", 0}, {"+NSMI", 0}, {"+NPING", 0}, {"+NPINGERR", 0}, {"+CEDRXP", 0},               \
         {"+NSONMI", 0}, {"+NSOSTR", 0}, {"+NSOCLI", 0}, {"REBOOTING", QLW_URC_REBOOT},             \
-        {"Boot:", QLW_URC_REBOOT}, {"REBOOT_CAUSE_", QLW_URC_REBOOT}, {"Neul", QLW_URC_REBOOT}
+        {"Boot:", QLW_URC_REBOOT}, {"REBOOT_CAUSE_", QLW_URC_REBOOT},                              \
+    {                                                                                              \
+        "Neul", QLW_URC_REBOOT                                                                     \
+    }
 
 /*
  * LTE modules. Lines starting with '+' that answer no declared prefix are
@@ -37,6 +40,9 @@
  */
 #define QLW_LTE_URC_LIST                                                                           \
     {"+QLWURC", 0}, {"+CEREG", 0}, {"+CSCON", 0}, {"+QIND", 0}, {"+CFUN", 0}, {"+CPIN", 0},        \
-        {"+QUSIM", 0}, {"RDY", QLW_URC_REBOOT | QLW_URC_BOOT_END}
+        {"+QUSIM", 0},                                                                             \
+    {                                                                                              \
+        "RDY", QLW_URC_REBOOT | QLW_URC_BOOT_END                                                   \
+    }
 
 #endif

@@ -28,9 +28,9 @@ const char *qlw_ul_mode_str(qlw_ul_mode mode)
 
 const char *qlw_notice_str(qlw_notice kind)
 {
-    static const char *const names[] = {"reboot",        "cereg",    "rrc",   "psm",
-                                        "lwm2m_event",   "urc_lost", "error", "retry",
-                                        "downlink_lost", "dialect", "warning"};
+    static const char *const names[] = {"reboot",        "cereg",    "rrc",    "psm",
+                                        "lwm2m_event",   "urc_lost", "error",  "retry",
+                                        "downlink_lost", "dialect",  "warning"};
 
     return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }

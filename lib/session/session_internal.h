@@ -29,7 +29,7 @@ typedef enum qlw_goal {
     QLW_GOAL_FAILED /* gave up; error in errmsg/last_err */
 } qlw_goal;
 
-#define QLW_SESSION_ERRMSG  160u
+#define QLW_SESSION_ERRMSG 160u
 
 struct qlw_session {
     qlw_session_config cfg;
