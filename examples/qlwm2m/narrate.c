@@ -343,15 +343,12 @@ static void on_notice(void *ctx, qlw_notice kind, int value, const char *text)
     tool_json_end();
 }
 
-/* An LTE module's +QLWURC events stand for the BC68's +QLWEVTIND ones here. */
+/* An LTE module's +QLWURC events, as they come (-v, listen). */
 static void on_qlwurc(void *ctx, const qlw_qlwurc *ev)
 {
     tool *t = ctx;
 
-    if (ev->kind == QLW_QLWURC_READY && ev->result == 1)
-        t->lwm2m_seen |= 1u << QLW_EVT_REGISTERED | 1u << QLW_EVT_READY;
-    else if (ev->kind == QLW_QLWURC_DEREGISTER)
-        t->lwm2m_seen |= 1u << QLW_EVT_DEREGISTERED;
+    /* the session also reports the +QLWEVTIND equivalent as a notice */
     if (!t->opts->verbose && !t->listening)
         return;
     if (t->opts->json) {

@@ -123,7 +123,9 @@ typedef enum qlw_notice {
     QLW_NOTICE_CEREG = 1,       /**< Registration report; value = stat, text = the line. */
     QLW_NOTICE_RRC = 2,         /**< `+CSCON`; value 1 connected, 0 idle. */
     QLW_NOTICE_PSM = 3,         /**< `+NPSMR`; value 1 in PSM. */
-    QLW_NOTICE_LWM2M_EVENT = 4, /**< Any `+QLWEVTIND`; value = the event. */
+    QLW_NOTICE_LWM2M_EVENT = 4, /**< Any `+QLWEVTIND` (value = the event), or the `+QLWEVTIND`
+                                     value an LTE `+QLWURC` stands for (ready: 0 then 3,
+                                     update: 2, deregister: 1; text = its name). */
     QLW_NOTICE_URC_LOST = 5,    /**< URCs were dropped (queue full); value = count. */
     QLW_NOTICE_ERROR = 6,       /**< A step failed (qlw_errmsg() says the same); value = qlw_err. */
     QLW_NOTICE_RETRY = 7,       /**< A step will be retried; value = delay ms, text = what. */

@@ -60,10 +60,25 @@ static void lte_failed(qlw_session *s, const qlw_qlwurc *ev)
 }
 
 /* +QLWURC drives the same states as +QLWEVTIND; "ready" means registered and able to work. */
+/* The +QLWEVTIND events an LTE event stands for, so that a program watching
+ * QLW_NOTICE_LWM2M_EVENT sees one vocabulary whatever the module. */
+static void notice_equivalent(qlw_session *s, const qlw_qlwurc *ev)
+{
+    if (ev->kind == QLW_QLWURC_READY && ev->result == 1) {
+        qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, QLW_EVT_REGISTERED, ev->name);
+        qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, QLW_EVT_READY, ev->name);
+    } else if (ev->kind == QLW_QLWURC_UPDATE && ev->result == 1) {
+        qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, QLW_EVT_UPDATED, ev->name);
+    } else if (ev->kind == QLW_QLWURC_DEREGISTER) {
+        qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, QLW_EVT_DEREGISTERED, ev->name);
+    }
+}
+
 static void on_qlwurc(qlw_session *s, const qlw_qlwurc *ev)
 {
     if (s->cfg.on_qlwurc != NULL)
         s->cfg.on_qlwurc(s->cfg.ctx, ev);
+    notice_equivalent(s, ev);
     if (ev->result == 0 && ev->kind != QLW_QLWURC_PDP_ACTIVE) {
         lte_failed(s, ev);
         return;

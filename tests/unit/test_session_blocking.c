@@ -109,6 +109,17 @@ static void on_lte_event(void *ctx, const qlw_qlwurc *ev)
     h_log(ctx, buf);
 }
 
+static void on_lte_notice(void *ctx, qlw_notice kind, int value, const char *text)
+{
+    char buf[32];
+
+    (void)text;
+    if (kind != QLW_NOTICE_LWM2M_EVENT)
+        return;
+    snprintf(buf, sizeof(buf), "(%d)", value);
+    h_log(ctx, buf);
+}
+
 static void test_lte_module_detected_registered_after_a_failure(void **state)
 {
     harness h;
@@ -119,6 +130,7 @@ static void test_lte_module_detected_registered_after_a_failure(void **state)
     h_config(&h, &cfg);
     cfg.dialect = QLW_DIALECT_AUTO;
     cfg.on_qlwurc = on_lte_event;
+    cfg.on_notice = on_lte_notice; /* the +QLWEVTIND equivalents */
     assert_int_equal(h_open(&h, "synthetic-session-lte-qlwcfg.at", &cfg, 2), QLW_OK);
     assert_int_equal(qlw_register(h.s, 60000), QLW_OK);
     assert_int_equal(qlw_get_dialect(h.s), QLW_DIALECT_QLWCFG_C);
@@ -131,8 +143,8 @@ static void test_lte_module_detected_registered_after_a_failure(void **state)
     assert_true(qlw_replay_finished(h.rp));
     assert_string_equal(h.log, "[attached/setup][registering/request]<pdp active><initial>"
                                "<registering><ready>[attached/lwm2m_event][registering/request]"
-                               "<registering><ready>[ready/lwm2m_event]<lifetime_changed>"
-                               "<deregister>[attached/lwm2m_event]");
+                               "<registering><ready>(0)(3)[ready/lwm2m_event]<lifetime_changed>"
+                               "<deregister>(1)[attached/lwm2m_event]");
     h_close(&h);
 }
 
