@@ -17,17 +17,41 @@
  * the application through one callback with the old state, the new state and
  * the cause.
  *
- * @section s_uplinks Uplinks
+ * @section s_uplinks Uplinks and their reports
  * Uplinks wait in a bounded queue and go out in order, one at a time, only in
  * READY: the module answers an earlier one with `ERROR` and registers again.
- * Each uplink ends in exactly one report to the application: sent (NON,
- * accepted by the module), delivered (CON, acknowledged by the server) or
- * failed (with the reason). Nothing is dropped silently: a full queue refuses
- * the new uplink (QLW_ERR_QUEUE_FULL); a reboot, a cancelled observe, a lost
- * network or `+CME ERROR: 159` leave the uplink queued until the session is
- * READY again; a CON whose `+QLWULDATASTATUS` reports failure or timeout is
- * sent again with the same sequence number up to `con_retries` times, then
- * reported failed.
+ * Each uplink ends in exactly one report (@ref qlw_uplink_report), and the
+ * report says only what the module told us (@ref qlw_outcome):
+ * - **sent** (NON): the module said the message left: `+NSMI:SENT` (the
+ *   setup switches `AT+NSMI=1` on). On firmware that refuses `AT+NSMI=1`
+ *   the command's `OK` is taken instead: a weaker claim (the module accepted
+ *   the message; a reset right after the `OK` can still lose it).
+ * - **delivered** (CON): `+QLWULDATASTATUS:4` for this message's sequence
+ *   number, whenever it comes (before the `OK`, after a lost `OK`, or as the
+ *   answer to `AT+QLWULDATASTATUS?`).
+ * - **failed**: the message certainly did not reach the server (the module
+ *   refused it, `+NSMI:DISCARDED` or `+QLWULDATASTATUS:2` more often than
+ *   @ref qlw_session_config::max_resends allows, or it was never handed to
+ *   the module before qlw_close()).
+ * - **unknown**: it may or may not have reached the server (the module reset
+ *   or fell silent after taking it, and the policy or the session's end
+ *   forbade handing it over again).
+ *
+ * No blind resend: when an uplink command's outcome is uncertain (no final
+ * result, `+QLWULDATASTATUS:3`, a reset after the `OK`) the session asks the
+ * module (`AT+QLWULDATASTATUS?`) or waits for `+NSMI`, and hands the message
+ * over again only when the answer says it did not go, or when the module's
+ * state is gone. Under @ref QLW_DELIVERY_AT_LEAST_ONCE (the default) an
+ * uncertain message is handed over again and its report carries
+ * `possible_duplicate`; under @ref QLW_DELIVERY_AT_MOST_ONCE it is reported
+ * unknown and never handed over again. The CON sequence number is local to
+ * the module (it pairs `+QLWULDATASTATUS` with the command); it is not
+ * something the server sees, so the server cannot deduplicate by it: an
+ * application that needs exactly-once puts its own id in the payload.
+ *
+ * Nothing is dropped silently: a full queue refuses the new uplink
+ * (QLW_ERR_QUEUE_FULL); a reboot, a cancelled observe, a lost network or
+ * `+CME ERROR: 159` leave the uplink queued until the session is READY again.
  *
  * @section s_drive Driving it
  * Blocking: qlw_attach(), qlw_set_cdp(), qlw_register(), qlw_send_uldata()
@@ -104,15 +128,40 @@ typedef enum qlw_ul_mode {
 /** @brief Stable name of a mode ("non", "con", ...). */
 QLW_API const char *qlw_ul_mode_str(qlw_ul_mode mode);
 
-/** @brief The fate of one uplink. */
+/** @brief What a report claims about an uplink. */
+typedef enum qlw_outcome {
+    QLW_OUTCOME_SENT = 0,      /**< NON: the module said it left (`+NSMI:SENT`, or the `OK` on
+                                    firmware without `+NSMI`). */
+    QLW_OUTCOME_DELIVERED = 1, /**< CON: the server acknowledged it (`+QLWULDATASTATUS:4`). */
+    QLW_OUTCOME_FAILED = 2,    /**< It certainly did not reach the server. */
+    QLW_OUTCOME_UNKNOWN = 3,   /**< It may or may not have reached the server. */
+    QLW_OUTCOME_EXPIRED = 4    /**< Its deadline passed before it was handed to the module. */
+} qlw_outcome;
+
+/** @brief Stable name of an outcome ("sent", "delivered", "failed", "unknown", "expired"). */
+QLW_API const char *qlw_outcome_str(qlw_outcome outcome);
+
+/** @brief How uncertain uplinks are handled (see @ref s_uplinks). */
+typedef enum qlw_delivery {
+    QLW_DELIVERY_AT_LEAST_ONCE = 0, /**< Hand an uncertain uplink over again, flagged
+                                         `possible_duplicate` (default). */
+    QLW_DELIVERY_AT_MOST_ONCE = 1   /**< Report an uncertain uplink unknown; never resend it. */
+} qlw_delivery;
+
+/** @brief Stable name of a delivery policy ("at-least-once", "at-most-once"). */
+QLW_API const char *qlw_delivery_str(qlw_delivery delivery);
+
+/** @brief The fate of one uplink: exactly one per queued uplink. */
 typedef struct qlw_uplink_report {
-    uint32_t id;       /**< Id returned when it was queued. */
-    qlw_ul_mode mode;  /**< Its mode. */
-    int seq;           /**< Sequence number used (CON modes), else 0. */
-    int result;        /**< QLW_OK (sent/delivered) or the error that ended it. */
-    bool acked;        /**< The server acknowledged it (CON only). */
-    int status;        /**< Last `+QLWULDATASTATUS` value, or -1. */
-    int cme;           /**< `+CME ERROR` number that ended it, or -1. */
+    uint32_t id;             /**< Id returned when it was queued. */
+    qlw_ul_mode mode;        /**< Its mode. */
+    qlw_outcome outcome;     /**< What is known of it: the report's claim. */
+    bool possible_duplicate; /**< It was handed to the module again after a handover that may
+                                  have reached the server: the server may have it twice. */
+    int seq;                 /**< Sequence number used (CON modes), else 0. */
+    int result; /**< QLW_OK for sent and delivered, else the error that ended it (a qlw_err). */
+    int status; /**< Last `+QLWULDATASTATUS` value, or -1. */
+    int cme;    /**< `+CME ERROR` number that ended it, or -1. */
     unsigned attempts; /**< How many times it was handed to the module. */
     size_t len;        /**< Payload bytes. */
 } qlw_uplink_report;
@@ -155,9 +204,14 @@ typedef struct qlw_session_config {
                                     QLW_DIALECT_QLWSVC_D. */
     qlw_neul_setup_opts setup; /**< URCs switched on after every boot. */
     size_t ul_queue_len;       /**< Uplinks queued at most (default 8). */
-    size_t ul_queue_bytes; /**< Payload bytes queued at most (default 512: one largest uplink, or
-                              many small ones). */
-    unsigned con_retries;  /**< Resends of a failed CON (default 2). */
+    size_t ul_queue_bytes;    /**< Payload bytes queued at most (default 512: one largest uplink, or
+                                 many small ones). */
+    unsigned max_resends;     /**< Times an uplink is handed over again after the module said it did
+                                   not go (`+QLWULDATASTATUS` 2/5, `+NSMI:DISCARDED`) or after an
+                                   uncertain handover (default 2); then it is reported. */
+    qlw_delivery delivery;    /**< What to do with an uncertain uplink (default at-least-once). */
+    uint32_t sent_timeout_ms; /**< NON with `+NSMI`: no `+NSMI` this long after the `OK` =
+                                   uncertain (default 60000). */
     uint32_t
         con_ack_timeout_ms; /**< No `+QLWULDATASTATUS` within this = timeout (default 90000). */
     uint32_t
@@ -227,8 +281,15 @@ QLW_API int qlw_session_open(qlw_session **s, const qlw_session_config *cfg, qlw
 QLW_API int qlw_open(qlw_session **s, const char *port, const qlw_serial_config *serial,
                      const qlw_session_config *cfg, char *errmsg, size_t errmsg_size);
 
-/** @brief Frees the session (and the port when it came from qlw_open()). NULL is ignored.
- *  Uplinks still queued are reported failed with QLW_ERR_CANCELLED first. */
+/**
+ * @brief Frees the session (and the port when it came from qlw_open()). NULL is ignored.
+ *
+ * Nothing new is handed to the module. An uplink command still in flight is
+ * awaited first (up to its command timeout); then every uplink not yet
+ * reported gets its report: failed (QLW_ERR_CANCELLED) when it was never
+ * handed to the module, unknown when it was and its fate is not known.
+ * Must not be called from a callback.
+ */
 QLW_API void qlw_close(qlw_session *s);
 
 /** @brief The session's AT engine (for raw commands with qlw_at_exec_raw()). */
@@ -292,8 +353,23 @@ QLW_API int qlw_request_deregister(qlw_session *s);
 QLW_API int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
                              uint32_t *id);
 
-/** @brief Uplinks queued or in flight. */
+/** @brief Uplinks queued or in flight (not reported yet). */
 QLW_API size_t qlw_uplinks_pending(const qlw_session *s);
+
+/** @brief Uplinks handed to the module whose fate is not known yet (0 or 1): the
+ *  command is in flight, or the session waits for `+NSMI` / `+QLWULDATASTATUS`. */
+QLW_API size_t qlw_uplinks_in_flight(const qlw_session *s);
+
+/**
+ * @brief Stops handing uplinks to the module: the one in flight is followed
+ *        to its report (by the rules of @ref s_uplinks, without a resend),
+ *        the others stay queued. Queueing still works. Idempotent.
+ * @return QLW_OK, or QLW_ERR_ARG for NULL.
+ */
+QLW_API int qlw_pause(qlw_session *s);
+
+/** @brief Undoes qlw_pause(): queued uplinks go out again. @return QLW_OK or QLW_ERR_ARG. */
+QLW_API int qlw_resume(qlw_session *s);
 
 /* ------------------------------------------------------------ blocking */
 

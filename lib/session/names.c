@@ -34,3 +34,17 @@ const char *qlw_notice_str(qlw_notice kind)
 
     return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }
+
+const char *qlw_outcome_str(qlw_outcome outcome)
+{
+    static const char *const names[] = {"sent", "delivered", "failed", "unknown", "expired"};
+
+    return (unsigned)outcome < sizeof(names) / sizeof(names[0]) ? names[outcome] : "invalid";
+}
+
+const char *qlw_delivery_str(qlw_delivery delivery)
+{
+    static const char *const names[] = {"at-least-once", "at-most-once"};
+
+    return (unsigned)delivery < sizeof(names) / sizeof(names[0]) ? names[delivery] : "invalid";
+}

@@ -14,7 +14,9 @@ void qlw_session_config_default(qlw_session_config *cfg)
     qlw_neul_setup_opts_default(&cfg->setup);
     cfg->ul_queue_len = 8;
     cfg->ul_queue_bytes = 512;
-    cfg->con_retries = 2;
+    cfg->max_resends = 2;
+    cfg->delivery = QLW_DELIVERY_AT_LEAST_ONCE;
+    cfg->sent_timeout_ms = 60000;
     cfg->con_ack_timeout_ms = 90000;
     cfg->register_timeout_ms = 300000;
     cfg->attach_poll_ms = 5000;

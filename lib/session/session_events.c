@@ -116,7 +116,7 @@ static void on_uldatastatus(qlw_session *s, int status, int seq)
         qlw_s_report_head(s, QLW_OK, -1);
     } else if (status == QLW_UL_SEND_FAILED || status == QLW_UL_TIMEOUT || status == QLW_UL_RESET) {
         s->con_wait = false;
-        if (ul->attempts > s->cfg.con_retries)
+        if (ul->attempts > s->cfg.max_resends)
             qlw_s_report_head(s, QLW_ERR_FAILED, -1);
     }
 }

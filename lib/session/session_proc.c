@@ -555,7 +555,7 @@ static int uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
     if (r->result == QLW_AT_RESULT_TIMEOUT && !is_con(ul->mode))
         return report(s, QLW_ERR_TIMEOUT, -1); /* may or may not have gone: say so */
     /* CON timeout: resend with the same seq; reboot/I/O: still queued. */
-    if (ul->attempts > s->cfg.con_retries)
+    if (ul->attempts > s->cfg.max_resends)
         return report(s, qlw_at_result_err(r->result), -1);
     return 0;
 }
@@ -588,15 +588,18 @@ void qlw_s_report_head(qlw_session *s, int result, int cme)
 
     if (ul == NULL)
         return;
-    rep = (qlw_uplink_report){ul->id,
-                              ul->mode,
-                              is_con(ul->mode) ? ul->seq : 0,
-                              result,
-                              result == QLW_OK && is_con(ul->mode),
-                              ul->status,
-                              cme,
-                              ul->attempts,
-                              ul->len};
+    rep = (qlw_uplink_report){.id = ul->id,
+                              .mode = ul->mode,
+                              .outcome = result != QLW_OK   ? QLW_OUTCOME_FAILED
+                                         : is_con(ul->mode) ? QLW_OUTCOME_DELIVERED
+                                                            : QLW_OUTCOME_SENT,
+                              .possible_duplicate = false,
+                              .seq = is_con(ul->mode) ? ul->seq : 0,
+                              .result = result,
+                              .status = ul->status,
+                              .cme = cme,
+                              .attempts = ul->attempts,
+                              .len = ul->len};
     qlw_ulq_pop(&s->ulq);
     s->con_wait = false;
     /* With AT+NNMI=0 downlinks are never announced; a PSM server sends them
@@ -735,7 +738,7 @@ static void con_timed_out(qlw_session *s)
     if (ul == NULL)
         return;
     ul->status = QLW_UL_TIMEOUT;
-    if (ul->attempts > s->cfg.con_retries)
+    if (ul->attempts > s->cfg.max_resends)
         qlw_s_report_head(s, QLW_ERR_FAILED, -1);
 }
 

@@ -33,7 +33,7 @@ static void test_power_on_to_delivered_uplink(void **state)
 
     assert_int_equal(qlw_send_uldata(h.s, reading, sizeof(reading), QLW_UL_CON, 60000, &rep),
                      QLW_OK);
-    assert_true(rep.acked);
+    assert_int_equal(rep.outcome, QLW_OUTCOME_DELIVERED);
     assert_int_equal(rep.seq, 1);
     assert_int_equal(rep.status, QLW_UL_DELIVERED);
     assert_int_equal(rep.attempts, 1);
@@ -44,7 +44,7 @@ static void test_power_on_to_delivered_uplink(void **state)
     assert_int_equal(rep.seq, 2);
     assert_int_equal(rep.attempts, 3);
     assert_int_equal(rep.status, QLW_UL_SEND_FAILED);
-    assert_false(rep.acked);
+    assert_int_not_equal(rep.outcome, QLW_OUTCOME_DELIVERED);
 
     rc = qlw_deregister(h.s, 10000);
     if (rc != QLW_OK)
