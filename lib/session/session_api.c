@@ -102,6 +102,7 @@ int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mod
         return QLW_ERR_QUEUE_FULL;
     }
     ul->id = s->next_id++;
+    s->stats.queued++;
     ul->mode = mode;
     if (mode == QLW_UL_CON || mode == QLW_UL_CON_RELEASE) {
         ul->seq = s->next_seq;
@@ -132,7 +133,9 @@ static int run_until(qlw_session *s, check_fn check, uint32_t timeout_ms)
         if (elapsed >= (int32_t)timeout_ms)
             return QLW_ERR_TIMEOUT;
         rc = qlw_poll(s, timeout_ms - (uint32_t)elapsed);
-        if (rc < 0) /* QLW_ERR_STATE, or the transport failed: time may not move */
+        /* QLW_ERR_STATE, or the transport failed for good: time may not move.
+         * A port the session can get back is waited for within the timeout. */
+        if (rc < 0 && (rc == QLW_ERR_STATE || !s->port_lost || !qlw_s_port_reopenable(s)))
             return rc;
     }
 }

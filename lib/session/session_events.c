@@ -163,7 +163,7 @@ static void on_urc(void *ctx, const qlw_at_line *line)
     }
 }
 
-static void on_boot_start(qlw_session *s)
+void qlw_s_module_reset(qlw_session *s, qlw_cause cause)
 {
     /* Everything volatile is gone: URC switches, registration, the CON in flight. */
     s->need_setup = true;
@@ -175,7 +175,7 @@ static void on_boot_start(qlw_session *s)
     s->backoff_on = false;
     if (s->want_registered)
         s->rereg = false; /* a fresh boot needs no deregistration */
-    qlw_s_set_state(s, QLW_STATE_STARTING, QLW_CAUSE_REBOOT);
+    qlw_s_set_state(s, QLW_STATE_STARTING, cause);
 }
 
 static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
@@ -184,7 +184,10 @@ static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
 
     switch (ev) {
     case QLW_AT_EV_BOOT_START:
-        on_boot_start(s);
+        qlw_s_module_reset(s, QLW_CAUSE_REBOOT);
+        break;
+    case QLW_AT_EV_IO_ERROR: /* count is the transport's error, negated */
+        qlw_s_port_failed(s, -(int)count);
         break;
     case QLW_AT_EV_BOOT_END:
     case QLW_AT_EV_BOOT_TIMEOUT:

@@ -610,6 +610,7 @@ void qlw_s_report_head(qlw_session *s, int result, int cme)
         s->watch_report = rep;
         s->watch_done = true;
     }
+    qlw_s_obs_report(s, &rep);
     if (s->cfg.on_uplink != NULL)
         s->cfg.on_uplink(s->cfg.ctx, &rep);
 }
@@ -677,6 +678,15 @@ static void on_done(void *ctx, const qlw_at_response *r)
 
     if (s->proc != QLW_PROC_NONE)
         steps[s->proc](s, r);
+    if (s->port_lost) {
+        /* The step saw the I/O error; nothing more goes to a lost port. A
+         * command it issued meanwhile is cancelled (its completion finds no
+         * procedure). The setup starts over once the port is back. */
+        finish(s);
+        if (qlw_at_busy(s->at))
+            qlw_at_cancel(s->at);
+        return;
+    }
     qlw_s_schedule(s);
 }
 
@@ -690,7 +700,7 @@ static qlw_proc pick(qlw_session *s)
 {
     bool wait = s->backoff_on;
 
-    if (s->boot_wait)
+    if (s->boot_wait || s->port_lost)
         return QLW_PROC_NONE;
     if (s->need_setup)
         return wait ? QLW_PROC_NONE : QLW_PROC_SETUP;
