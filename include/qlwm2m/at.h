@@ -396,6 +396,14 @@ QLW_API char *qlw_at_text_buffer(qlw_at *at, size_t *size);
 /** @brief True while a command is in flight. */
 QLW_API bool qlw_at_busy(const qlw_at *at);
 
+/** @brief True once the command in flight is written whole and waits for its answer
+ *  (false while idle or still writing). */
+QLW_API bool qlw_at_waiting(const qlw_at *at);
+
+/** @brief True while the engine runs a callback (a URC, event or completion handler):
+ *  calls that wait for input return QLW_ERR_STATE then. */
+QLW_API bool qlw_at_in_callback(const qlw_at *at);
+
 /** @brief True while a boot banner is being received. */
 QLW_API bool qlw_at_booting(const qlw_at *at);
 
@@ -460,9 +468,6 @@ typedef struct qlw_at_stats {
 
 /** @brief Copies the handle's counters into @p out. */
 QLW_API void qlw_at_get_stats(const qlw_at *at, qlw_at_stats *out);
-
-/** @brief True while the handle runs a callback (where blocking calls are refused). */
-QLW_API bool qlw_at_in_callback(const qlw_at *at);
 
 /** @brief The transport of the handle. */
 QLW_API qlw_io *qlw_at_io(qlw_at *at);

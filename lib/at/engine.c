@@ -815,6 +815,16 @@ bool qlw_at_busy(const qlw_at *at)
     return at != NULL && at->phase != QLW_PHASE_IDLE;
 }
 
+bool qlw_at_waiting(const qlw_at *at)
+{
+    return at != NULL && (at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT);
+}
+
+bool qlw_at_in_callback(const qlw_at *at)
+{
+    return at != NULL && at->in_dispatch;
+}
+
 bool qlw_at_booting(const qlw_at *at)
 {
     return at != NULL && at->booting;
@@ -923,11 +933,6 @@ void qlw_at_get_stats(const qlw_at *at, qlw_at_stats *out)
 qlw_io *qlw_at_io(qlw_at *at)
 {
     return at ? at->io : NULL;
-}
-
-bool qlw_at_in_callback(const qlw_at *at)
-{
-    return at != NULL && at->in_dispatch;
 }
 
 int qlw_at_set_io(qlw_at *at, qlw_io *io)

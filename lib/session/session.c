@@ -131,9 +131,17 @@ void qlw_close(qlw_session *s)
 
     if (s == NULL)
         return;
+    /* Stop means stop: nothing new goes to the module, but an uplink command
+     * already written is followed to its final result (bounded by its
+     * timeout), so that its report says what the module answered. */
+    s->paused = true;
+    while ((s->ul_phase == QLW_UL_COMMAND || s->ul_phase == QLW_UL_QUERY) && qlw_at_busy(s->at) &&
+           !qlw_at_in_callback(s->at))
+        if (qlw_at_poll(s->at, 1000) < 0)
+            break;
     /* Every uplink gets its report, even the ones that never went out. */
     while (qlw_ulq_head(&s->ulq) != NULL)
-        qlw_s_report_head(s, QLW_ERR_CANCELLED, -1);
+        qlw_s_report_head_final(s, QLW_ERR_CANCELLED);
     io = s->owned_io;
     owned_ctx = s->owned_ctx;
     qlw_at_close(s->at);
@@ -237,6 +245,11 @@ int qlw_last_cme(const qlw_session *s)
 size_t qlw_uplinks_pending(const qlw_session *s)
 {
     return s ? s->ulq.count : 0;
+}
+
+size_t qlw_uplinks_in_flight(const qlw_session *s)
+{
+    return s != NULL && s->ul_phase != QLW_UL_IDLE ? 1 : 0;
 }
 
 /* --------------------------------------------------------- event loop */

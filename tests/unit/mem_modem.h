@@ -88,6 +88,9 @@ static inline void mem_modem_answer(mem_modem *m, qlw_io *io, const char *cmd)
         mem_modem_push(io, "\r\nOK\r\n", 2);
         snprintf(text, sizeof(text), "\r\n+QLWULDATASTATUS:4,%s\r\n", seq != NULL ? seq + 1 : "0");
         mem_modem_push(io, text, 20);
+    } else if (strncmp(cmd, "AT+QLWULDATA=", 13) == 0) {
+        mem_modem_push(io, "\r\nOK\r\n", 2);
+        mem_modem_push(io, "\r\n+NSMI:SENT\r\n", 10); /* AT+NSMI=1 is on */
     } else {
         mem_modem_push(io, "\r\nOK\r\n", 2);
     }

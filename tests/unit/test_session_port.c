@@ -84,7 +84,7 @@ static int reopen(void *ctx, qlw_io *old_io, qlw_io **new_io)
     return QLW_OK;
 }
 
-static void rig_open(rig *r, bool with_reopen)
+static void rig_open_policy(rig *r, bool with_reopen, qlw_delivery delivery)
 {
     qlw_session_config cfg;
 
@@ -102,7 +102,13 @@ static void rig_open(rig *r, bool with_reopen)
     cfg.ctx = r;
     cfg.reopen = with_reopen ? reopen : NULL;
     cfg.ul_queue_len = 16;
+    cfg.delivery = delivery;
     assert_int_equal(qlw_session_open(&r->s, &cfg, r->io), QLW_OK);
+}
+
+static void rig_open(rig *r, bool with_reopen)
+{
+    rig_open_policy(r, with_reopen, QLW_DELIVERY_AT_LEAST_ONCE);
 }
 
 static void rig_close(rig *r)
@@ -207,6 +213,59 @@ static void lost_port_keeps_queue_and_goals(void **state)
     rig_close(&r);
 }
 
+/* The port goes while the module holds an uplink it took but did not answer:
+ * its fate is unknown, as after a reboot. */
+static void lost_with_uplink_in_flight(qlw_delivery delivery)
+{
+    rig r;
+
+    rig_open_policy(&r, true, delivery);
+    assert_int_equal(qlw_request_register(r.s), QLW_OK);
+    queue(&r, 4);
+    run_until_reports(&r, 1);
+    /* A0 delivered, A1 written; the module takes it and says nothing more. */
+    r.modem.silent = true;
+    for (int i = 0; i < 100 && mem_modem_count(&r.modem, "A1") == 0; i++)
+        turn(&r);
+    assert_int_equal(mem_modem_count(&r.modem, "A1"), 1);
+    assert_int_equal(qlw_uplinks_in_flight(r.s), 1);
+    qlw_io_mem_fail_after(r.io, 0, QLW_ERR_PORT_GONE);
+    mem_modem_power_cycle(&r.modem);
+    run_until_reports(&r, 4);
+    assert_int_equal(r.rep[0].outcome, QLW_OUTCOME_DELIVERED);
+    assert_int_equal(r.rep[1].id, 2);
+    if (delivery == QLW_DELIVERY_AT_LEAST_ONCE) {
+        /* handed over again, and said so: the server has it twice */
+        assert_int_equal(r.rep[1].outcome, QLW_OUTCOME_DELIVERED);
+        assert_true(r.rep[1].possible_duplicate);
+        assert_int_equal(r.rep[1].attempts, 2);
+        assert_int_equal(mem_modem_count(&r.modem, "A1"), 2);
+    } else {
+        assert_int_equal(r.rep[1].outcome, QLW_OUTCOME_UNKNOWN);
+        assert_false(r.rep[1].possible_duplicate);
+        assert_int_equal(mem_modem_count(&r.modem, "A1"), 1);
+    }
+    for (int i = 2; i < 4; i++) {
+        assert_int_equal(r.rep[i].outcome, QLW_OUTCOME_DELIVERED);
+        assert_false(r.rep[i].possible_duplicate);
+    }
+    assert_int_equal(mem_modem_count(&r.modem, "A2"), 1);
+    assert_int_equal(mem_modem_count(&r.modem, "A3"), 1);
+    rig_close(&r);
+}
+
+static void lost_in_flight_at_least_once(void **state)
+{
+    (void)state;
+    lost_with_uplink_in_flight(QLW_DELIVERY_AT_LEAST_ONCE);
+}
+
+static void lost_in_flight_at_most_once(void **state)
+{
+    (void)state;
+    lost_with_uplink_in_flight(QLW_DELIVERY_AT_MOST_ONCE);
+}
+
 /* Without a way to get a new transport, the same one is tried again after the
  * back-off; blocking calls return the error at once. */
 static void without_reopen_the_same_transport_is_retried(void **state)
@@ -280,6 +339,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lost_port_keeps_queue_and_goals),
+        cmocka_unit_test(lost_in_flight_at_least_once),
+        cmocka_unit_test(lost_in_flight_at_most_once),
         cmocka_unit_test(without_reopen_the_same_transport_is_retried),
         cmocka_unit_test(counters_and_signal),
     };
