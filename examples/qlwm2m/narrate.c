@@ -210,6 +210,8 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
     tool_json_begin(t, "uplink");
     tool_json_int("id", (long)r->id);
     tool_json_str("result", tool_uplink_result(r));
+    tool_json_str("outcome", qlw_outcome_str(r->outcome));
+    tool_json_bool("possible_duplicate", r->possible_duplicate);
     tool_json_str("mode", qlw_ul_mode_str(r->mode));
     tool_json_int("seq", r->seq);
     tool_json_int("len", (long)r->len);
