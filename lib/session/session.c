@@ -333,6 +333,7 @@ int qlw_poll(qlw_session *s, uint32_t max_ms)
         return QLW_ERR_STATE;
     if (s->port_lost) {
         rc = qlw_s_port_wait(s, max_ms);
+        s->port_wait_failed = rc < 0; /* time cannot pass: a blocking call must not spin */
         return rc < 0 ? rc : qlw_process(s);
     }
     qlw_s_schedule(s);

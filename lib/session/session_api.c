@@ -152,7 +152,8 @@ static int run_until(qlw_session *s, check_fn check, uint32_t timeout_ms)
         rc = qlw_poll(s, timeout_ms - (uint32_t)elapsed);
         /* QLW_ERR_STATE, or the transport failed for good: time may not move.
          * A port the session can get back is waited for within the timeout. */
-        if (rc < 0 && (rc == QLW_ERR_STATE || !s->port_lost || !qlw_s_port_reopenable(s)))
+        if (rc < 0 && (rc == QLW_ERR_STATE || !s->port_lost || !qlw_s_port_reopenable(s) ||
+                       s->port_wait_failed))
             return rc;
     }
 }

@@ -125,7 +125,8 @@ struct qlw_session {
     qlw_reopen_fn reopen; /* qlw_open()'s own, or cfg.reopen, or NULL */
     void *reopen_ctx;
     bool port_lost;
-    bool port_lost_now; /* lost during the current qlw_process(): return the error */
+    bool port_lost_now;    /* lost during the current qlw_process(): return the error */
+    bool port_wait_failed; /* the lost port's wait could not let time pass */
     int port_err;
     uint32_t reopen_at_ms;
     uint32_t reopen_delay_ms;

@@ -187,7 +187,8 @@ int32_t qlw_s_signal_next_ms(qlw_session *s)
 {
     int32_t t;
 
-    if (!signal_due(s))
+    /* Busy: the poll waits for the command in flight, whose end wakes the loop. */
+    if (!signal_due(s) || s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
         return -1;
     t = qlw_ms_diff(s->csq_at_ms, qlw_s_now(s));
     return t < 0 ? 0 : t;
