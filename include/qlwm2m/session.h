@@ -455,7 +455,7 @@ QLW_API int qlw_fd(qlw_session *s);
 /**
  * @brief Does all due work without blocking.
  * @return QLW_OK; the transport's error on the call in which the port was lost
- *         (see @ref s_port: the session goes on, a later call reopens it);
+ *         (the session goes on and a later call reopens it: see @ref s_port);
  *         QLW_ERR_STATE from inside a callback.
  */
 QLW_API int qlw_process(qlw_session *s);

@@ -132,6 +132,10 @@ struct qlw_session {
     uint32_t reopen_delay_ms;
     unsigned reopen_tries;
 
+    /* Grows whenever the session's deadlines may have moved (qlw_s_schedule()):
+     * a multi handle recomputes a session's deadline only when it changed. */
+    uint32_t touches;
+
     /* counters and logs (session_obs.c) */
     char name[32];
     qlw_session_stats stats;

@@ -641,6 +641,7 @@ static qlw_proc pick(qlw_session *s)
 
 void qlw_s_schedule(qlw_session *s)
 {
+    s->touches++; /* anything that may move a deadline passes here (see lib/multi) */
     if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
         return;
     s->proc = pick(s);
