@@ -373,8 +373,8 @@ typedef struct qlw_attach_opts {
  *
  * With A(n) = n rounded up to the pointer size: A(S) + A(qlw_at_mem_size(&cfg->at))
  * + A(ul_queue_len * U) + A(ul_queue_bytes), where S is the session's own state
- * and U one queued uplink's record (about 2.4 KiB and 40 bytes with 64-bit
- * pointers): about 10.5 KiB with the defaults on a 64-bit host, the
+ * and U one queued uplink's record (1,600 and 40 bytes with 64-bit
+ * pointers): 8,368 bytes with the defaults on a 64-bit host, the
  * transport not included. `bench_mem` (scripts/bench.sh) prints every term.
  */
 QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
