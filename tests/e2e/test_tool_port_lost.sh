@@ -13,17 +13,19 @@ LINK="$WORK/modem-by-id"
 N=50
 SIMP=
 
-# start_linked NAME: a simulator at $LINK, its stdout in $WORK/NAME.out.
+# start_linked NAME [OPTION...]: a simulator at $LINK, its stdout in $WORK/NAME.out.
 start_linked() {
-    "$SIM" "${FAST[@]}" --ncdp "$SERVER" --link "$LINK" </dev/null >"$WORK/$1.out" \
-        2>"$WORK/$1.err" &
+    local name=$1
+    shift
+    "$SIM" "${FAST[@]}" --ncdp "$SERVER" --link "$LINK" "$@" </dev/null >"$WORK/$name.out" \
+        2>"$WORK/$name.err" &
     SIMP=$!
     EXTRA_PIDS+=("$SIMP")
     for _ in $(seq 200); do
-        case $(head -n 1 "$WORK/$1.out" 2>/dev/null || true) in /dev/*) return ;; esac
+        case $(head -n 1 "$WORK/$name.out" 2>/dev/null || true) in /dev/*) return ;; esac
         sleep 0.05
     done
-    fail "simulator $1 did not start"
+    fail "simulator $name did not start"
 }
 
 uplinks_in() { grep -c -F '"event":"uplink",' "$WORK/$1.out" || true; }
@@ -73,4 +75,21 @@ for p in "${PAYLOADS[@]}"; do
     esac
 done
 grep -F -e port_ -e possible_duplicate\":true -e \"stats\" "$WORK/stdout" | head -5
+
+# A port that does not come back: the tool gives up at its -t and names the port.
+kill "$SIMP"
+wait "$SIMP" 2>/dev/null || true
+start_linked third --never-observe
+timeout 60 "${WRAP[@]}" "$TOOL" -t 6 -p "$LINK" send --con 0A0B >"$WORK/stdout" 2>"$WORK/stderr" &
+TOOL_PID=$!
+for _ in $(seq 200); do
+    grep -q -F '"event":"registered"' "$WORK/third.out" && break
+    sleep 0.05
+done
+kill -9 "$SIMP"
+RC=0
+wait "$TOOL_PID" || RC=$?
+[ "$RC" = 4 ] || fail "a port that stays away: exit $RC, not 4"
+grep -q -F "was lost and did not come back within 6 s" "$WORK/stderr" ||
+    fail "the error does not name the lost port: $(cat "$WORK/stderr")"
 echo PASS
