@@ -79,7 +79,7 @@ QLW_API int qlw_multi_add(qlw_multi *m, qlw_session *s);
  * @brief Removes a session (then the application may close it).
  * @return QLW_OK, or QLW_ERR_ARG when it is not in the handle.
  */
-QLW_API int qlw_multi_remove(qlw_multi *m, qlw_session *s);
+QLW_API int qlw_multi_remove(qlw_multi *m, const qlw_session *s);
 
 /** @brief Sessions in the handle. */
 QLW_API size_t qlw_multi_count(const qlw_multi *m);

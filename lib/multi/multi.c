@@ -144,7 +144,7 @@ int qlw_multi_add(qlw_multi *m, qlw_session *s)
     return QLW_OK;
 }
 
-int qlw_multi_remove(qlw_multi *m, qlw_session *s)
+int qlw_multi_remove(qlw_multi *m, const qlw_session *s)
 {
     size_t last;
 

@@ -15,7 +15,7 @@ typedef struct qlw_mwait qlw_mwait;
 typedef void (*qlw_mwait_ready_fn)(void *ctx, size_t slot);
 
 /* Opens a waiter for slots 0..max-1; *backend AUTO is resolved. */
-int qlw_mwait_open(qlw_mwait **w, size_t max, qlw_multi_backend *backend);
+int qlw_mwait_open(qlw_mwait **out, size_t max, qlw_multi_backend *backend);
 void qlw_mwait_close(qlw_mwait *w);
 /* Slot's descriptor changes from old_fd to new_fd (either may be -1). Also
  * called with old_fd == new_fd after a port was reopened at the same number. */

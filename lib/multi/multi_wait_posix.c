@@ -2,10 +2,6 @@
  * Waiting on many descriptors on POSIX systems: one epoll descriptor on
  * Linux, poll() over an array elsewhere (and on request, to test it).
  */
-#if defined(__linux__)
-#define _GNU_SOURCE
-#endif
-
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
