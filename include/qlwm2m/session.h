@@ -257,6 +257,8 @@ typedef void (*qlw_notice_fn)(void *ctx, qlw_notice kind, int value, const char 
  *               uses it and the callback may close it; on failure the session
  *               still reads its clock, so it must stay open.
  * @param[out] new_io The new transport. Its clock must continue the old one's.
+ *               It stays the application's: after qlw_close(), close the
+ *               transport in use then (qlw_at_io() of qlw_session_at()).
  * @return QLW_OK, or any negative qlw_err: the session tries again after its back-off.
  */
 typedef int (*qlw_reopen_fn)(void *ctx, qlw_io *old_io, qlw_io **new_io);
