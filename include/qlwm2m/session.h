@@ -75,6 +75,7 @@
 #include "qlwm2m/io.h"
 #include "qlwm2m/neul.h"
 #include "qlwm2m/qlwcfg.h"
+#include "qlwm2m/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -203,9 +204,14 @@ typedef struct qlw_session_config {
                                     setup), QLW_DIALECT_NEUL, QLW_DIALECT_QLWCFG_C or
                                     QLW_DIALECT_QLWSVC_D. */
     qlw_neul_setup_opts setup; /**< URCs switched on after every boot. */
-    size_t ul_queue_len;       /**< Uplinks queued at most (default 8). */
+    size_t ul_queue_len;       /**< Uplinks queued at most (default 8; a gateway that must
+                                    ride out hours without the network sets hundreds: see
+                                    qlw_session_mem_size()). */
     size_t ul_queue_bytes;    /**< Payload bytes queued at most (default 512: one largest uplink, or
                                  many small ones). */
+    qlw_store *store;         /**< Durable outbox (see store.h), or NULL (default): queued
+                                   uplinks live in memory only. With a store, open takes back
+                                   what it holds (it must fit ul_queue_len and ul_queue_bytes). */
     unsigned max_resends;     /**< Times an uplink is handed over again after the module said it did
                                    not go (`+QLWULDATASTATUS` 2/5, `+NSMI:DISCARDED`) or after an
                                    uncertain handover (default 2); then it is reported. */
@@ -344,14 +350,40 @@ QLW_API int qlw_request_deregister(qlw_session *s);
  * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
  * @param mode How to send it.
  * @param[out] id Receives its id (for the report), may be NULL.
- * @return QLW_OK; QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
+ * @return QLW_OK (with a store: the uplink is durable, see store.h);
+ *         QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
  *         QLW_ERR_QUEUE_FULL (nothing queued; try again after a report);
+ *         QLW_ERR_STORE (the store could not keep it: nothing queued;
+ *         qlw_errmsg() names the file and the problem);
  *         QLW_ERR_UNSUPPORTED on an AT+QLWCFG (LTE) module, whose client has
  *         no application-data command (uplinks queued before the dialect was
  *         detected are reported with this error then).
  */
 QLW_API int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
                              uint32_t *id);
+
+/** @brief Options of qlw_queue_uldata_opts(). */
+typedef struct qlw_uplink_opts {
+    qlw_ul_mode mode;     /**< How to send it. */
+    uint32_t deadline_ms; /**< Not handed to the module within this many ms of queueing: it is
+                               reported @ref QLW_OUTCOME_EXPIRED (result QLW_ERR_TIMEOUT) at
+                               that time and never sent. 0 = no deadline. With a store the
+                               deadline is kept in wall-clock time across restarts. The
+                               deadline covers the first handover only: once handed over, an
+                               uplink is followed to its report. At most 2147483647. */
+} qlw_uplink_opts;
+
+/**
+ * @brief Queues an uplink with options (a deadline); as qlw_queue_uldata() otherwise.
+ * @param s    The session.
+ * @param data Payload (copied into the queue).
+ * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
+ * @param opts Mode and deadline (NULL: QLW_UL_NON, no deadline).
+ * @param[out] id Receives its id, may be NULL.
+ * @return as qlw_queue_uldata(); QLW_ERR_ARG for a deadline above 2147483647 ms.
+ */
+QLW_API int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
+                                  const qlw_uplink_opts *opts, uint32_t *id);
 
 /** @brief Uplinks queued or in flight (not reported yet). */
 QLW_API size_t qlw_uplinks_pending(const qlw_session *s);

@@ -76,6 +76,9 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     s->next_seq = 1;
     s->cid = 1;
     s->backoff_ms = cfg->backoff_min_ms;
+    rc = qlw_s_store_load(s); /* what a store holds is queued again, ids go on */
+    if (rc != QLW_OK)
+        return rc;
     rc = qlw_s_install_handlers(s);
     if (rc != QLW_OK)
         return rc;
@@ -137,8 +140,9 @@ void qlw_close(qlw_session *s)
 
     if (s == NULL)
         return;
-    /* Every uplink gets its report, even the ones that never went out. */
-    while (qlw_ulq_head(&s->ulq) != NULL)
+    /* Every uplink gets its report, even the ones that never went out;
+     * with a store they stay there for the next open instead. */
+    while (s->cfg.store == NULL && qlw_ulq_head(&s->ulq) != NULL)
         qlw_s_report_head(s, QLW_ERR_CANCELLED, -1);
     io = s->owned_io;
     qlw_at_close(s->at);
@@ -239,6 +243,15 @@ int qlw_last_cme(const qlw_session *s)
 size_t qlw_uplinks_pending(const qlw_session *s)
 {
     return s ? s->ulq.count : 0;
+}
+
+size_t qlw_uplinks_in_flight(const qlw_session *s)
+{
+    if (s == NULL || s->ulq.count == 0)
+        return 0;
+    /* Only the head is ever handed over; it is in flight while its command
+     * runs or its status is awaited. */
+    return s->con_wait || (s->proc == QLW_PROC_UPLINK && s->step > 0) ? 1 : 0;
 }
 
 /* --------------------------------------------------------- event loop */

@@ -567,6 +567,8 @@ static int uplink_step(qlw_session *s, const qlw_at_response *r)
     if (ul == NULL)
         return finish(s);
     if (s->step == 0) {
+        if (qlw_s_handover(s, ul) != 0)
+            return finish(s);
         ul->attempts++;
         return uplink_send(s);
     }
@@ -584,24 +586,37 @@ static int report(qlw_session *s, int result, int cme)
 void qlw_s_report_head(qlw_session *s, int result, int cme)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
-    qlw_uplink_report rep;
 
     if (ul == NULL)
         return;
+    qlw_s_report_at(s, 0,
+                    result != QLW_OK   ? QLW_OUTCOME_FAILED
+                    : is_con(ul->mode) ? QLW_OUTCOME_DELIVERED
+                                       : QLW_OUTCOME_SENT,
+                    result, cme);
+}
+
+void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, int cme)
+{
+    qlw_ul *ul;
+    qlw_uplink_report rep;
+
+    if (i >= s->ulq.count)
+        return;
+    ul = qlw_ulq_at(&s->ulq, i);
     rep = (qlw_uplink_report){.id = ul->id,
                               .mode = ul->mode,
-                              .outcome = result != QLW_OK   ? QLW_OUTCOME_FAILED
-                                         : is_con(ul->mode) ? QLW_OUTCOME_DELIVERED
-                                                            : QLW_OUTCOME_SENT,
-                              .possible_duplicate = false,
+                              .outcome = outcome,
+                              .possible_duplicate = ul->resent,
                               .seq = is_con(ul->mode) ? ul->seq : 0,
                               .result = result,
                               .status = ul->status,
                               .cme = cme,
                               .attempts = ul->attempts,
                               .len = ul->len};
-    qlw_ulq_pop(&s->ulq);
-    s->con_wait = false;
+    qlw_ulq_remove(&s->ulq, i);
+    if (i == 0)
+        s->con_wait = false;
     /* With AT+NNMI=0 downlinks are never announced; a PSM server sends them
      * after an uplink, so look then. */
     if (s->cfg.setup.nnmi == 0 && result == QLW_OK)
@@ -610,8 +625,7 @@ void qlw_s_report_head(qlw_session *s, int result, int cme)
         s->watch_report = rep;
         s->watch_done = true;
     }
-    if (s->cfg.on_uplink != NULL)
-        s->cfg.on_uplink(s->cfg.ctx, &rep);
+    qlw_s_deliver(s, &rep);
 }
 
 /* ------------------------------------------------------------ downlinks */
@@ -720,7 +734,7 @@ static qlw_proc pick(qlw_session *s)
 
 void qlw_s_schedule(qlw_session *s)
 {
-    if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
+    if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at) || s->reporting)
         return;
     s->proc = pick(s);
     s->step = 0;
@@ -756,6 +770,7 @@ void qlw_s_tick(qlw_session *s)
         s->ul_hold = false;
     if (s->con_wait && qlw_ms_reached(now, s->con_deadline_ms))
         con_timed_out(s);
+    qlw_s_uplinks_tick(s);
     if (s->state == QLW_STATE_READY) /* the events may overtake the OK that starts the timer */
         s->reg_timer_on = false;
     if (s->reg_timer_on && qlw_ms_reached(now, s->reg_deadline_ms) && s->state != QLW_STATE_READY) {
@@ -784,6 +799,7 @@ static void earliest(int32_t *best, bool on, uint32_t at_ms, uint32_t now)
 int32_t qlw_s_next_timer(qlw_session *s)
 {
     uint32_t now = qlw_s_now(s);
+    uint32_t deadline_ms = 0;
     int32_t best = -1;
 
     if (s->proc == QLW_PROC_NONE && !qlw_at_busy(s->at) && !qlw_at_booting(s->at) &&
@@ -794,6 +810,7 @@ int32_t qlw_s_next_timer(qlw_session *s)
     earliest(&best, s->ul_hold, s->ul_hold_until_ms, now);
     earliest(&best, s->con_wait, s->con_deadline_ms, now);
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
+    earliest(&best, qlw_s_next_deadline(s, &deadline_ms), deadline_ms, now);
     /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
     earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
     return best;

@@ -66,3 +66,44 @@ void qlw_ulq_pop(qlw_ulq *q)
         q->pool_tail = 0;
     }
 }
+
+qlw_ul *qlw_ulq_at(qlw_ulq *q, size_t i)
+{
+    return &q->items[(q->head + i) % q->max_items];
+}
+
+void qlw_ulq_remove(qlw_ulq *q, size_t i)
+{
+    qlw_ul *gone;
+    size_t off, len;
+
+    if (i >= q->count)
+        return;
+    if (i == 0) {
+        qlw_ulq_pop(q);
+        return;
+    }
+    gone = qlw_ulq_at(q, i);
+    off = gone->off;
+    len = gone->len;
+    /* Payloads are laid out in item order: close the gap in the pool... */
+    memmove(q->pool + off, q->pool + off + len, q->pool_tail - (off + len));
+    q->pool_tail -= len;
+    /* ...and in the ring of items. */
+    for (size_t k = i; k + 1 < q->count; k++) {
+        *qlw_ulq_at(q, k) = *qlw_ulq_at(q, k + 1);
+        qlw_ulq_at(q, k)->off -= len;
+    }
+    q->count--;
+}
+
+void qlw_ulq_unpush(qlw_ulq *q)
+{
+    if (q->count == 0)
+        return;
+    q->pool_tail -= qlw_ulq_at(q, q->count - 1)->len;
+    if (--q->count == 0) {
+        q->pool_head = 0;
+        q->pool_tail = 0;
+    }
+}
