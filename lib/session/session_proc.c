@@ -800,6 +800,7 @@ int32_t qlw_s_next_timer(qlw_session *s)
 {
     uint32_t now = qlw_s_now(s);
     uint32_t deadline_ms = 0;
+    bool has_deadline;
     int32_t best = -1;
 
     if (s->proc == QLW_PROC_NONE && !qlw_at_busy(s->at) && !qlw_at_booting(s->at) &&
@@ -810,7 +811,8 @@ int32_t qlw_s_next_timer(qlw_session *s)
     earliest(&best, s->ul_hold, s->ul_hold_until_ms, now);
     earliest(&best, s->con_wait, s->con_deadline_ms, now);
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
-    earliest(&best, qlw_s_next_deadline(s, &deadline_ms), deadline_ms, now);
+    has_deadline = qlw_s_next_deadline(s, &deadline_ms); /* before deadline_ms is read */
+    earliest(&best, has_deadline, deadline_ms, now);
     /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
     earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
     return best;
