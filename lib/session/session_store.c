@@ -49,6 +49,7 @@ int qlw_s_store_load(qlw_session *s)
     qlw_store *st = s->cfg.store;
     uint32_t next_id = 1;
     int next_seq = 1;
+    qlw_ul *ul;
     int rc;
 
     if (st == NULL)
@@ -61,6 +62,16 @@ int qlw_s_store_load(qlw_session *s)
         return rc;
     s->next_id = next_id != 0 ? next_id : 1;
     s->next_seq = next_seq >= 1 && next_seq <= 255 ? next_seq : 1;
+    /* Only the head is ever handed over. A CON's fate may still be in the
+     * module (the process died, the module did not): ask it first, as after
+     * any uncertain handover, before the policy decides. */
+    ul = qlw_ulq_head(&s->ulq);
+    if (ul != NULL && ul->handed && (ul->mode == QLW_UL_CON || ul->mode == QLW_UL_CON_RELEASE)) {
+        s->ul_phase = QLW_UL_QUERY;
+        /* Handed over once: the answer covers the only handover there was. */
+        if (ul->attempts <= 1)
+            ul->uncertain = false;
+    }
     return QLW_OK;
 }
 
@@ -125,15 +136,12 @@ int qlw_s_handover(qlw_session *s, qlw_ul *ul)
         /* Never hand over what the store does not know is handed over: after
          * a crash it would be sent again without the duplicate flag. */
         store_failed(s, "uplink held");
-        qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms, "uplink (store)");
+        qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms, "uplink handover (store)");
         s->ul_hold = true;
         s->ul_hold_until_ms = qlw_s_now(s) + s->cfg.backoff_min_ms;
         return 1;
     }
-    if (ul->uncertain)
-        ul->resent = true;
-    ul->handed = true;
-    return 0;
+    return 0; /* uplink_send() marks it handed, and resent when uncertain */
 }
 
 /* --------------------------------------------------------------- report */
@@ -179,6 +187,8 @@ void qlw_s_uplinks_tick(qlw_session *s)
         /* At most once: what may have left before the restart is not sent
          * again. At least once, qlw_s_handover() sends it again, flagged. */
         s->store_resolve = false;
+        if (s->ul_phase == QLW_UL_QUERY)
+            i = 1; /* the head's answer is coming: the query resolves it */
         while (s->cfg.delivery == QLW_DELIVERY_AT_MOST_ONCE && i < s->ulq.count) {
             if (qlw_ulq_at(&s->ulq, i)->uncertain && !qlw_ulq_at(&s->ulq, i)->resent)
                 qlw_s_report_at(s, i, QLW_OUTCOME_UNKNOWN, QLW_ERR_TIMEOUT, -1);

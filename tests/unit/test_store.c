@@ -249,7 +249,8 @@ typedef struct modem {
     int attached;
     bool mute_uplinks; /* take uplink commands, answer nothing (the process dies) */
     unsigned uplinks;
-    char payloads[16][64]; /* hex payload and seq of each uplink command */
+    int last_status, last_seq; /* of the last CON, for AT+QLWULDATASTATUS? */
+    char payloads[16][64];     /* hex payload and seq of each uplink command */
 } modem;
 
 static void push(qlw_io *io, const char *text, uint32_t delay_ms)
@@ -266,12 +267,19 @@ static void answer_uplink(modem *m, qlw_io *io, const char *cmd)
     if (m->uplinks < 16)
         snprintf(m->payloads[m->uplinks], sizeof(m->payloads[0]), "%s", comma + 1);
     m->uplinks++;
+    if (strncmp(cmd, "AT+QLWULDATAEX=", 15) == 0) {
+        m->last_seq = atoi(strrchr(cmd, ',') + 1);
+        m->last_status = 1; /* sent, waiting for the ACK */
+    }
     if (m->mute_uplinks)
         return;
     push(io, "\r\nOK\r\n", 5);
     if (strncmp(cmd, "AT+QLWULDATAEX=", 15) == 0) {
-        snprintf(text, sizeof(text), "\r\n+QLWULDATASTATUS:4,%s\r\n", strrchr(cmd, ',') + 1);
+        m->last_status = 4;
+        snprintf(text, sizeof(text), "\r\n+QLWULDATASTATUS:4,%d\r\n", m->last_seq);
         push(io, text, 50);
+    } else {
+        push(io, "\r\n+NSMI:SENT\r\n", 20);
     }
 }
 
@@ -288,6 +296,11 @@ static void answer(modem *m, qlw_io *io, const char *cmd)
     } else if (strcmp(cmd, "AT+QLWSREGIND=0") == 0) {
         push(io, "\r\nOK\r\n\r\n+QLWEVTIND:0\r\n", 5);
         push(io, "\r\n+QLWEVTIND:3\r\n", 20);
+    } else if (strcmp(cmd, "AT+QLWULDATASTATUS?") == 0) {
+        char text[64];
+        snprintf(text, sizeof(text), "\r\n+QLWULDATASTATUS:%d,%d\r\n\r\nOK\r\n", m->last_status,
+                 m->last_seq);
+        push(io, text, 5);
     } else if (strncmp(cmd, "AT+QLWULDATA", 12) == 0 || strncmp(cmd, "AT+NMGS=", 8) == 0)
         answer_uplink(m, io, cmd);
     else if (strncmp(cmd, "AT+QLWCFG", 9) == 0)
@@ -422,15 +435,15 @@ static void session_ids_and_seqs_go_on(void **state)
     assert_int_equal(sql_int("SELECT count(*) FROM qlw_outbox"), 0);
 }
 
-/* The process dies with the first reading handed to the module and the
- * second queued: what the next process does with them. */
-static void die_with_one_in_flight(void)
+/* The process dies with the first reading (mode first) handed to the module
+ * and the second queued; returns the module's memory of its last CON. */
+static modem die_with_one_in_flight(qlw_ul_mode first)
 {
     rig r;
 
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
     r.m.mute_uplinks = true;
-    assert_int_equal(qlw_queue_uldata(r.s, p1, 1, QLW_UL_CON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uldata(r.s, p1, 1, first, NULL), QLW_OK);
     assert_int_equal(qlw_queue_uldata(r.s, p2, 1, QLW_UL_NON, NULL), QLW_OK);
     assert_int_equal(qlw_request_register(r.s), QLW_OK);
     run_until(&r, 1);
@@ -441,25 +454,34 @@ static void die_with_one_in_flight(void)
     assert_int_equal(r.a.reports, 0);
     assert_int_equal(sql_int("SELECT count(*) FROM qlw_outbox"), 2);
     assert_int_equal(sql_int("SELECT handed FROM qlw_outbox WHERE id = 1"), 1);
+    return r.m;
+}
+
+/* The next process on the same module and store. */
+static void reopen(rig *r, qlw_delivery delivery, const modem *module)
+{
+    assert_int_equal(rig_open(r, delivery, NULL), QLW_OK);
+    r->m.last_status = module->last_status;
+    r->m.last_seq = module->last_seq;
+    assert_int_equal(qlw_uplinks_pending(r->s), 2);
 }
 
 static void at_least_once_resends_flagged(void **state)
 {
+    modem module = die_with_one_in_flight(QLW_UL_NON);
     rig r;
 
     (void)state;
-    die_with_one_in_flight();
-    assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
-    assert_int_equal(qlw_uplinks_pending(r.s), 2);
-    assert_int_equal(qlw_uplinks_in_flight(r.s), 0);
+    reopen(&r, QLW_DELIVERY_AT_LEAST_ONCE, &module);
+    assert_int_equal(qlw_uplinks_in_flight(r.s), 0); /* a NON's fate cannot be asked */
     assert_int_equal(qlw_register(r.s, 60000), QLW_OK);
     run_until(&r, 99);
     assert_int_equal(r.a.reports, 2);
     assert_int_equal(r.a.reps[0].id, 1);
-    assert_int_equal(r.a.reps[0].outcome, QLW_OUTCOME_DELIVERED);
+    assert_int_equal(r.a.reps[0].outcome, QLW_OUTCOME_SENT);
     assert_true(r.a.reps[0].possible_duplicate);
     assert_int_equal(r.a.reps[0].attempts, 2);
-    assert_string_equal(r.m.payloads[0], "11,0x0100,1"); /* same seq */
+    assert_string_equal(r.m.payloads[0], "11");
     assert_int_equal(r.a.reps[1].id, 2);
     assert_int_equal(r.a.reps[1].outcome, QLW_OUTCOME_SENT);
     assert_false(r.a.reps[1].possible_duplicate);
@@ -469,11 +491,11 @@ static void at_least_once_resends_flagged(void **state)
 
 static void at_most_once_reports_unknown(void **state)
 {
+    modem module = die_with_one_in_flight(QLW_UL_NON);
     rig r;
 
     (void)state;
-    die_with_one_in_flight();
-    assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_MOST_ONCE, NULL), QLW_OK);
+    reopen(&r, QLW_DELIVERY_AT_MOST_ONCE, &module);
     assert_int_equal(r.a.reports, 0); /* not from inside open */
     assert_int_equal(qlw_process(r.s), QLW_OK);
     assert_int_equal(r.a.reports, 1); /* at once, READY or not */
@@ -489,6 +511,53 @@ static void at_most_once_reports_unknown(void **state)
     assert_int_equal(sql_int("SELECT count(*) FROM qlw_outbox"), 0);
 }
 
+/* A CON's fate may still be in the module: asked before anything is resent. */
+static void con_in_flight_is_asked_first(void **state)
+{
+    static const struct {
+        int status;            /* what the module says of seq 1 */
+        int seq;               /* the seq it says it for */
+        qlw_delivery delivery; /* the new process's policy */
+        qlw_outcome outcome;   /* the report */
+        bool resent, flagged;
+    } cases[] = {
+        {4, 1, QLW_DELIVERY_AT_MOST_ONCE, QLW_OUTCOME_DELIVERED, false, false}, /* it arrived */
+        {3, 1, QLW_DELIVERY_AT_LEAST_ONCE, QLW_OUTCOME_DELIVERED, true, true},  /* no ACK */
+        {3, 1, QLW_DELIVERY_AT_MOST_ONCE, QLW_OUTCOME_UNKNOWN, false, false},
+        {2, 1, QLW_DELIVERY_AT_MOST_ONCE, QLW_OUTCOME_DELIVERED, true, false},  /* did not go */
+        {4, 9, QLW_DELIVERY_AT_LEAST_ONCE, QLW_OUTCOME_DELIVERED, true, false}, /* never took it */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        modem module;
+        rig r;
+
+        if (i > 0) { /* a new store for each case */
+            remove_dir(NULL);
+            assert_int_equal(make_dir(NULL), 0);
+        }
+        module = die_with_one_in_flight(QLW_UL_CON);
+
+        module.last_status = cases[i].status;
+        module.last_seq = cases[i].seq;
+        reopen(&r, cases[i].delivery, &module);
+        assert_int_equal(qlw_uplinks_in_flight(r.s), 1); /* its fate is being asked */
+        assert_int_equal(qlw_register(r.s, 60000), QLW_OK);
+        run_until(&r, 99);
+        assert_int_equal(r.a.reports, 2);
+        assert_int_equal(r.a.reps[0].id, 1);
+        assert_int_equal(r.a.reps[0].outcome, cases[i].outcome);
+        assert_int_equal(r.a.reps[0].possible_duplicate, cases[i].flagged);
+        /* the CON went to the module again only when the answer allowed it */
+        assert_int_equal(strcmp(r.m.payloads[0], "11,0x0100,1") == 0, cases[i].resent);
+        assert_string_equal(r.m.payloads[cases[i].resent ? 1 : 0], "22");
+        assert_false(r.a.reps[1].possible_duplicate);
+        rig_close(&r);
+        assert_int_equal(sql_int("SELECT count(*) FROM qlw_outbox"), 0);
+    }
+}
+
 static void store_larger_than_queue_is_refused(void **state)
 {
     rig r;
@@ -496,7 +565,7 @@ static void store_larger_than_queue_is_refused(void **state)
     qlw_session *s;
 
     (void)state;
-    die_with_one_in_flight();
+    die_with_one_in_flight(QLW_UL_NON);
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
     qlw_session_config_default(&cfg);
     cfg.store = r.store;
@@ -679,6 +748,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(session_ids_and_seqs_go_on, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(at_least_once_resends_flagged, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(at_most_once_reports_unknown, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(con_in_flight_is_asked_first, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(store_larger_than_queue_is_refused, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(session_store_errors, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(callback_writes_commit_with_the_removal, make_dir,
