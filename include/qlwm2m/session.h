@@ -345,6 +345,10 @@ QLW_API int qlw_request_deregister(qlw_session *s);
 
 /**
  * @brief Queues an uplink; it goes out in order once READY.
+ *
+ * With a store the uplink is handed over at the next qlw_process() (or
+ * blocking call), not from inside this call, so that the application may
+ * queue inside its own transaction on the store's database.
  * @param s    The session.
  * @param data Payload (copied into the queue).
  * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.

@@ -105,7 +105,12 @@ int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
     rc = qlw_s_queue(s, data, len, mode, deadline_ms, id);
     if (rc != QLW_OK)
         return rc;
-    qlw_s_schedule(s);
+    /* With a store the handover waits for the next qlw_process(): the caller
+     * may hold a transaction on the store (queueing and its own record of it,
+     * atomically), and a handover mark inside it would become durable only
+     * after the command went to the module. */
+    if (s->cfg.store == NULL)
+        qlw_s_schedule(s);
     return QLW_OK;
 }
 

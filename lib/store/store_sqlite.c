@@ -165,11 +165,20 @@ static int sq_handed(void *impl, uint32_t id, unsigned attempts)
     sqlite3_stmt *st = q->st[ST_HANDED];
     char what[64];
 
+    snprintf(what, sizeof(what), "marking uplink %lu handed over", (unsigned long)id);
+    /* The mark must be durable before the command is written: inside the
+     * application's open transaction it would not be. */
+    if (!sqlite3_get_autocommit(q->db)) {
+        snprintf(q->errmsg, sizeof(q->errmsg),
+                 "outbox %s: %s: a transaction is open on the connection (qlw_process() "
+                 "called inside the application's transaction?)",
+                 q->path, what);
+        return QLW_ERR_STORE;
+    }
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, attempts);
     if (run(st) == QLW_OK)
         return QLW_OK;
-    snprintf(what, sizeof(what), "marking uplink %lu handed over", (unsigned long)id);
     return fail(q, what);
 }
 

@@ -1,11 +1,13 @@
 /*
  * An SQLite VFS that wraps the default one and fails writes or syncs on
  * demand with the error a full disk or a dying one gives: the store's error
- * paths meet real SQLite behaviour, on a real file.
+ * paths meet real SQLite behaviour, on a real file. The crash test also uses
+ * it to die (SIGKILL) at the N-th write or sync: in the middle of a commit.
  */
 #ifndef QLW_TEST_FAIL_VFS_H
 #define QLW_TEST_FAIL_VFS_H
 
+#include <signal.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -17,6 +19,7 @@ typedef struct fail_vfs_state {
     int sync_err;          /* SQLite code xSync returns (0: pass through) */
     unsigned writes_after; /* writes that still pass before write_err applies */
     unsigned failures;     /* how many calls were failed */
+    unsigned kill_at;      /* die by SIGKILL at this write or sync (1 = the first; 0: never) */
 } fail_vfs_state;
 
 static fail_vfs_state fail_vfs;
@@ -38,8 +41,16 @@ static int ff_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 {
     return REAL(f)->pMethods->xRead(REAL(f), p, n, off);
 }
+/* Counts writes and syncs; the kill_at-th one never happens. */
+static inline void maybe_die(void)
+{
+    if (fail_vfs.kill_at > 0 && --fail_vfs.kill_at == 0)
+        raise(SIGKILL);
+}
+
 static int ff_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
+    maybe_die();
     if (fail_vfs.write_err != 0) {
         if (fail_vfs.writes_after == 0) {
             fail_vfs.failures++;
@@ -55,6 +66,7 @@ static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 }
 static int ff_sync(sqlite3_file *f, int flags)
 {
+    maybe_die();
     if (fail_vfs.sync_err != 0) {
         fail_vfs.failures++;
         return fail_vfs.sync_err;
@@ -122,7 +134,7 @@ static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flag
 }
 
 /* Registers the VFS once (not as the default). */
-static void fail_vfs_register(void)
+static inline void fail_vfs_register(void)
 {
     sqlite3_vfs *real = sqlite3_vfs_find(NULL);
 
@@ -140,7 +152,7 @@ static void fail_vfs_register(void)
     sqlite3_vfs_register(&fail_vfs_def, 0);
 }
 
-static void fail_vfs_reset(void)
+static inline void fail_vfs_reset(void)
 {
     memset(&fail_vfs, 0, sizeof(fail_vfs));
 }
