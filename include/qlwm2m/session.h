@@ -255,11 +255,20 @@ typedef struct qlw_attach_opts {
 /**
  * @brief Bytes a session with @p cfg needs (for qlw_session_init()); 0 when invalid.
  *
- * With A(n) = n rounded up to the pointer size: A(S) + A(qlw_at_mem_size(&cfg->at))
- * + A(ul_queue_len * U) + A(ul_queue_bytes), where S is the session's own state
- * and U one queued uplink's record (about 2.4 KiB and 40 bytes with 64-bit
- * pointers): about 10.5 KiB with the defaults on a 64-bit host, the
- * transport not included. `bench_mem` (scripts/bench.sh) prints every term.
+ * With A(n) = n rounded up to the pointer size:
+ *
+ *     A(S) + A(qlw_at_mem_size(&cfg->at)) + A(ul_queue_len * U) + A(ul_queue_bytes)
+ *
+ * where S is the session's own state and U one queued uplink's record. On a
+ * 64-bit host today: S = 1408, the engine with the default qlw_at_config
+ * 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that is 8144 bytes;
+ * a gateway that keeps 500 readings of up to 16 bytes through an outage
+ * (ul_queue_len 500, ul_queue_bytes 8000) needs 1408 + 5936 + 18000 + 8000 =
+ * 33344 bytes. The transport is not included, nor the store (whose SQLite
+ * connection has its own heap). Queue operations stay cheap at that size:
+ * a report removes the head in O(1), an expired uplink in O(n + bytes), and
+ * the payload pool is compacted (one memmove) only when its tail reaches
+ * its end. `bench_mem` (scripts/bench.sh) prints every term.
  */
 QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
 

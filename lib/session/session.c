@@ -32,7 +32,10 @@ static size_t align_up(size_t n)
 
 static bool config_valid(const qlw_session_config *cfg)
 {
-    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 && cfg->backoff_min_ms >= 1 &&
+    /* An uplink record keeps 32-bit payload offsets (ulq.h). */
+    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 &&
+           (uint64_t)cfg->ul_queue_bytes <= UINT32_MAX &&
+           (uint64_t)cfg->ul_queue_len <= UINT32_MAX / 64 && cfg->backoff_min_ms >= 1 &&
            cfg->backoff_max_ms >= cfg->backoff_min_ms &&
            cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 && qlw_at_mem_size(&cfg->at) > 0;
 }

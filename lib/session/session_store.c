@@ -94,7 +94,7 @@ int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mod
         ul->seq = s->next_seq;
         next_seq = s->next_seq % 255 + 1; /* 1..255; 0 means "no sequence number" */
     }
-    next_id = s->next_id + 1 != 0 ? s->next_id + 1 : 1; /* 0 is "no uplink" */
+    next_id = s->next_id == UINT32_MAX ? 1 : s->next_id + 1; /* 0 is "no uplink" */
     ul->has_deadline = deadline_ms > 0;
     ul->deadline_ms = qlw_s_now(s) + deadline_ms;
     if (s->cfg.store != NULL) {

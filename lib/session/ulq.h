@@ -23,8 +23,8 @@ typedef struct qlw_ul {
     bool resent;          /* handed over again after an uncertain handover */
     bool has_deadline;    /* deadline_ms is set */
     uint32_t deadline_ms; /* session clock: not handed over by then = expired */
-    size_t off;           /* payload offset in the pool */
-    size_t len;
+    uint32_t off;         /* payload offset in the pool (the pool is below 4 GiB) */
+    uint32_t len;         /* 32-bit: a record is 36 bytes, not 48 (a gateway queues hundreds) */
 } qlw_ul;
 
 typedef struct qlw_ulq {

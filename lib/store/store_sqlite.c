@@ -1,13 +1,15 @@
 /* The durable outbox on SQLite: one row per reading not reported yet, and the
- * session's counters, in one database file (WAL, synchronous=FULL). */
+ * session's counters, in one database file (WAL, synchronous=FULL). Built
+ * without SQLite, the same calls say so (at the end of this file). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "qlwm2m/store.h"
+
+#ifdef QLW_HAVE_SQLITE
+#include <sqlite3.h>
 
 #define ERRMSG_SIZE 256u
 
@@ -220,7 +222,6 @@ static const char *sq_errmsg(void *impl)
 static int setup(sq_store *q, const char *vfs)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    char mode[16] = "";
 
     if (sqlite3_open_v2(q->path, &q->db, flags, vfs) != SQLITE_OK)
         return fail(q, "opening");
@@ -235,6 +236,8 @@ static int setup(sq_store *q, const char *vfs)
      * durable survives a power cut too, not only a crash of the process. */
     {
         sqlite3_stmt *st = NULL;
+        char mode[16] = "";
+
         if (sqlite3_prepare_v2(q->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK ||
             sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_finalize(st);
@@ -315,3 +318,36 @@ struct sqlite3 *qlw_sqlite_store_db(qlw_store *store)
 {
     return store != NULL ? ((sq_store *)store->impl)->db : NULL;
 }
+
+#else /* !QLW_HAVE_SQLITE: the API is there and says what is missing */
+
+int qlw_sqlite_store_open_vfs(qlw_store **out, const char *path, const char *vfs, char *errmsg,
+                              size_t errmsg_size)
+{
+    (void)path;
+    (void)vfs;
+    if (out != NULL)
+        *out = NULL;
+    if (errmsg != NULL && errmsg_size > 0)
+        snprintf(errmsg, errmsg_size,
+                 "qlwm2m was built without SQLite (install libsqlite3-dev and rebuild)");
+    return QLW_ERR_UNSUPPORTED;
+}
+
+int qlw_sqlite_store_open(qlw_store **out, const char *path, char *errmsg, size_t errmsg_size)
+{
+    return qlw_sqlite_store_open_vfs(out, path, NULL, errmsg, errmsg_size);
+}
+
+void qlw_sqlite_store_close(qlw_store *store)
+{
+    (void)store;
+}
+
+struct sqlite3 *qlw_sqlite_store_db(qlw_store *store)
+{
+    (void)store;
+    return NULL;
+}
+
+#endif
