@@ -274,7 +274,12 @@ QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
 
 /**
  * @brief Creates a session on a transport in caller-owned memory.
- * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small).
+ *
+ * With a store, what it holds is queued again here (see store.h).
+ * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small);
+ *         with a store: QLW_ERR_STORE (it could not be read, or holds
+ *         something this library did not write), QLW_ERR_QUEUE_FULL (it
+ *         holds more than ul_queue_len or ul_queue_bytes allow).
  * @note Sends nothing yet; the first qlw_process() or blocking call starts the module setup.
  */
 QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,
@@ -303,6 +308,9 @@ QLW_API int qlw_open(qlw_session **s, const char *port, const qlw_serial_config 
  * awaited first (up to its command timeout); then every uplink not yet
  * reported gets its report: failed (QLW_ERR_CANCELLED) when it was never
  * handed to the module, unknown when it was and its fate is not known.
+ * With a store (@ref qlw_session_config::store) those uplinks get no report
+ * here: they stay in the store, and the next session opened on it takes
+ * them back (see store.h). The store itself is not closed.
  * Must not be called from a callback.
  */
 QLW_API void qlw_close(qlw_session *s);
