@@ -90,7 +90,7 @@ for ((run = 1; run <= runs; run++)); do
     # (in the background: bash reports a killed foreground job on stderr)
     "$APP" "$pty" "$db" "$run" "$per_run" "${app_opts[@]}" --die-at-write $((1 + RANDOM % 80)) \
       >>"$work/app.log" 2>>"$work/app.err" &
-    if wait $!; then
+    if wait $! 2>/dev/null; then
       finished_early=$((finished_early + 1))
     else
       inside=$((inside + 1))
