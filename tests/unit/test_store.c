@@ -226,6 +226,11 @@ static void store_errors_change_nothing(void **state)
     assert_int_equal(st->add(st->impl, &b, 3, 1), QLW_ERR_STORE);
     assert_non_null(strstr(st->errmsg(st->impl), "I/O"));
     fail_vfs_reset();
+
+    fail_vfs.write_err = SQLITE_READONLY; /* a file system remounted read-only */
+    assert_int_equal(st->add(st->impl, &b, 3, 1), QLW_ERR_STORE);
+    assert_non_null(strstr(st->errmsg(st->impl), "readonly"));
+    fail_vfs_reset();
     qlw_sqlite_store_close(st);
 
     assert_intact();
