@@ -206,6 +206,7 @@ struct gw {
     bool db_failed;
     bool republished; /* results left from an earlier run were published again */
     unsigned stored_this_turn;
+    unsigned handed_this_turn;
     unsigned resolved_this_turn;
     const char *crash_point; /* test hook, see gw_crash_point() */
     long crash_after;
@@ -221,10 +222,11 @@ void gw_on_connected(gw *g, bool session_present);
 void gw_publish_result(gw *g, int64_t id, const char *modem, const char *json);
 /*
  * Test hook: QLWM2M_GATEWAY_CRASH=POINT:N makes the process kill itself
- * with SIGKILL the N-th time it passes POINT ("stored": a reading committed,
- * its PUBACK not written; "handed": a reading handed to a session, nothing
- * written to the module; "resolved": a report committed, its result not
- * published). The crash tests use it to hit the narrow windows on purpose.
+ * with SIGKILL the N-th time it passes POINT, each right after the commit
+ * that recorded it: "stored" (a reading on the disk, its PUBACK not
+ * written), "handed" (a reading marked HANDED, nothing written to the
+ * module), "resolved" (a result recorded, not published). The crash tests
+ * use it to hit those narrow windows on purpose.
  */
 void gw_crash_point(gw *g, const char *point);
 uint32_t gw_now_ms(void);

@@ -280,6 +280,7 @@ static int run(gw *g)
         }
 
         g->stored_this_turn = 0;
+        g->handed_this_turn = 0;
         g->resolved_this_turn = 0;
         if (outbox_begin(g->ob) != 0) {
             gw_log(GW_ERR, NULL, "outbox: %s", outbox_errmsg(g->ob));
@@ -322,8 +323,13 @@ static int run(gw *g)
             gw_log(GW_ERR, NULL, "outbox commit: %s", outbox_errmsg(g->ob));
             return 1;
         }
+        /* The test hook's windows: committed, nothing of it written anywhere yet. */
         for (unsigned i = 0; i < g->stored_this_turn; i++)
             gw_crash_point(g, "stored");
+        for (unsigned i = 0; i < g->handed_this_turn; i++)
+            gw_crash_point(g, "handed");
+        for (unsigned i = 0; i < g->resolved_this_turn; i++)
+            gw_crash_point(g, "resolved");
         mqtt_write(g);
     }
     return 0;

@@ -174,6 +174,11 @@ publish() {
     done
 }
 
+# server_count NAME HEX: how many times the simulated servers of NAME got HEX.
+server_count() {
+    cat "$WORK/$1".out.* | grep -c "\"event\":\"uplink\".*\"hex\":\"$2\"" || true
+}
+
 # readings NAME FROM TO: payload texts NAME-FROM .. NAME-TO.
 readings() {
     local i
