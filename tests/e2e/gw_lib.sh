@@ -76,6 +76,9 @@ broker_start() {
     cat >"$WORK/broker/mosquitto.conf" <<CONF
 listener $BROKER_PORT 127.0.0.1
 allow_anonymous true
+# Started as root, mosquitto would switch to the "mosquitto" user, who cannot
+# write its database here; as anyone else it stays who it is.
+user $(id -un)
 persistence true
 persistence_location $WORK/broker/
 autosave_interval 1

@@ -1,0 +1,48 @@
+# qlwm2m-gateway when parts go away: a module's port disappears mid-stream
+# and comes back at the same path (the others go on meanwhile), then the
+# broker restarts mid-stream. Every reading is accounted for.
+# shellcheck source=tests/e2e/gw_lib.sh
+. "$(dirname "$0")/gw_lib.sh"
+
+broker_start
+results_start
+sim_up m1
+sim_up m2 --ack-delay-ms 200
+sim_up m3
+gw_start m1 m2 m3
+
+# 1. m2's port goes away while it has readings queued.
+# shellcheck disable=SC2046 # one word per reading
+publish m2 con $(readings m2 1 10)
+wait_for 60 eval '[ "$(results_count)" -ge 2 ]' || fail "m2 made no progress"
+sim_kill m2
+wait_for 30 grep -q "m2: port .* lost" "$WORK/gw.1.err" || fail "the lost port was not noticed"
+# The others are not held up while m2 is away.
+# shellcheck disable=SC2046
+publish m1 con $(readings m1 1 5)
+# shellcheck disable=SC2046
+publish m3 non $(readings m3 1 5)
+wait_for 60 eval '[ "$(grep -ac "\"modem\":\"m[13]\"" "$WORK/results")" -ge 10 ]' ||
+    fail "m1 and m3 were held up by m2"
+wait_for 20 eval "grep -a '^$PREFIX/m2/state' \"\$WORK/results\" | tail -n 1 | grep -q '\"port\":\"lost\"'" ||
+    fail "m2's state does not say its port is lost"
+# The module comes back at the same path: m2 resumes by itself.
+sim_up m2
+wait_results 20 120
+grep -q "m2: port .* is back" "$WORK/gw.1.err" || fail "the port's return was not logged"
+account
+
+# 2. The broker restarts mid-stream (it keeps its sessions on disk).
+# shellcheck disable=SC2046
+publish m1 con $(readings m1 6 25)
+wait_for 60 eval '[ "$(results_count)" -ge 22 ]' || fail "no progress before the broker restart"
+broker_stop
+sleep 1
+broker_start
+# shellcheck disable=SC2046
+publish m3 con $(readings m3 6 10)
+wait_results 45 120
+account
+grep -q "connected to .*the broker kept our session" "$WORK/gw.1.err" || fail "no reconnection"
+gw_term
+echo PASS
