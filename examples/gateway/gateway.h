@@ -162,7 +162,6 @@ typedef struct gw_modem {
     int64_t fed_id;            /* reading handed to the session, or 0 */
     uint32_t fed_lib_id;       /* its id in the session */
     gw_reading fed;            /* what was handed (for the report's hex and delay) */
-    bool fed_ready_seen;       /* the session was READY while it held the fed reading */
     bool kick;                 /* qlw_process() due at the next turn */
     bool state_dirty;          /* retained state to publish now */
     bool state_dirty_counters; /* counters changed: publish within a few seconds */
@@ -186,6 +185,8 @@ int modem_fd(gw_modem *m);
 void modem_publish_state(gw_modem *m);
 /* Idle: nothing handed to the module whose fate is still open. */
 bool modem_idle(const gw_modem *m);
+/* SIGTERM: the uplink on the air finishes, nothing new goes to the module. */
+void modem_pause(gw_modem *m);
 gw_modem *gw_find_modem(gw *g, const char *name);
 
 /* ------------------------------------------------------------ gateway */

@@ -275,6 +275,8 @@ static int run(gw *g)
         if (stop_signal && !g->stopping) {
             g->stopping = true;
             stop_deadline = gw_now_ms() + GW_SHUTDOWN_MS;
+            for (size_t i = 0; i < g->nmodems; i++)
+                modem_pause(&g->modems[i]);
             gw_log(GW_INFO, NULL, "%s: finishing the uplinks in flight, keeping the rest",
                    stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
         }

@@ -23,8 +23,6 @@ static void state_changed(void *ctx, qlw_state old, qlw_state st, qlw_cause caus
     m->cause = cause;
     if (cause == QLW_CAUSE_REBOOT)
         m->n.reboots++;
-    if (st == QLW_STATE_READY && m->fed_id != 0)
-        m->fed_ready_seen = true;
     m->state_dirty = true;
 }
 
@@ -112,14 +110,14 @@ static void uplink_reported(void *ctx, const qlw_uplink_report *r)
         gw_log(GW_WARN, m->cfg->name, "a report for an uplink the gateway did not hand over");
         return;
     }
-    if (m->closing && (r->outcome == QLW_OUTCOME_UNKNOWN ||
-                       (r->outcome == QLW_OUTCOME_FAILED && r->result == QLW_ERR_CANCELLED))) {
-        /* The session ends (port lost, shutdown). The session hands uplinks
-         * over only in READY: one fed before any READY never left, it goes
-         * back to the queue as it was. Otherwise it may have reached the
-         * module: it stays HANDED, and goes again flagged when the module
-         * is back (or reported unknown under at-most-once). */
-        if (!m->fed_ready_seen && outbox_set_state(g->ob, m->fed_id, GW_R_QUEUED) != 0)
+    if (m->closing && r->result == QLW_ERR_CANCELLED) {
+        /* The session ends (port lost, shutdown) with this reading open.
+         * Failed means it certainly never reached the server: back to the
+         * queue as it was. Unknown means it may have: it stays HANDED and
+         * goes again flagged when the module is back (at-most-once:
+         * reported unknown then). */
+        if (r->outcome == QLW_OUTCOME_FAILED &&
+            outbox_set_state(g->ob, m->fed_id, GW_R_QUEUED) != 0)
             g->db_failed = true;
         m->fed_id = 0;
         return;
@@ -263,8 +261,14 @@ void modem_service(gw_modem *m, short revents)
 
 bool modem_idle(const gw_modem *m)
 {
-    /* A reading handed over and not reported while READY may be on the air. */
-    return m->s == NULL || m->fed_id == 0 || m->state != QLW_STATE_READY;
+    /* Paused: nothing new goes to the module; wait for the one on the air. */
+    return m->s == NULL || qlw_uplinks_in_flight(m->s) == 0;
+}
+
+void modem_pause(gw_modem *m)
+{
+    if (m->s != NULL)
+        qlw_pause(m->s);
 }
 
 void modem_feed(gw_modem *m)
@@ -303,7 +307,6 @@ void modem_feed(gw_modem *m)
     }
     m->fed_id = m->fed.id;
     m->fed_lib_id = lib_id;
-    m->fed_ready_seen = m->state == QLW_STATE_READY;
     m->kick = true;
     g->handed_this_turn++;
 }

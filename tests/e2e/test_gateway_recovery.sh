@@ -44,5 +44,22 @@ publish m3 con $(readings m3 6 10)
 wait_results 45 120
 account
 grep -q "connected to .*the broker kept our session" "$WORK/gw.1.err" || fail "no reconnection"
+
+# 3. SIGTERM with a CON on the air and more queued: the one on the air is
+# followed to its result, the rest stays in the outbox for the next run.
+sim_kill m3
+sim_up m3 --ack-delay-ms 1500
+wait_for 60 eval "grep -a '^$PREFIX/m3/state' \"\$WORK/results\" | tail -n 1 | grep -q '\"state\":\"ready\"'" ||
+    fail "m3 not ready again"
+# shellcheck disable=SC2046
+publish m3 con $(readings m3 11 15)
+wait_for 30 eval '[ "$(server_count m3 6D332D30303131)" -ge 1 ]' || fail "m3-0011 never went out"
 gw_term
+grep -q '"hex":"6D332D30303131","result":"delivered"' "$WORK/results" ||
+    fail "the uplink on the air at SIGTERM was not followed to its result"
+[ "$(server_count m3 6D332D30303135)" = 0 ] || fail "a queued reading went out after SIGTERM"
+gw_start m1 m2 m3
+wait_results 50 120
+gw_term
+account
 echo PASS
