@@ -98,6 +98,8 @@ void outbox_close(outbox *ob);
 /* One transaction per turn of the event loop: begin, work, commit (one fsync). */
 int outbox_begin(outbox *ob);
 int outbox_commit(outbox *ob);
+/* Something was written since outbox_begin() (the commit will fsync). */
+bool outbox_dirty(outbox *ob);
 /* A new MQTT connection; the previous one ended cleanly or not. */
 int outbox_connection(outbox *ob, bool previous_clean);
 int outbox_mark_clean(outbox *ob);
@@ -167,6 +169,7 @@ typedef struct gw_modem {
     bool state_dirty_counters; /* counters changed: publish within a few seconds */
     uint32_t state_published_ms;
     bool closing;
+    long queued; /* QUEUED readings in the outbox (saves a query per turn) */
     gw_counters n;
     int last_cereg;
 } gw_modem;
@@ -204,6 +207,9 @@ struct gw {
     bool subscribed;
     char status_topic[GW_TOPIC_MAX];
     int64_t *mid_reading; /* result publications awaiting PUBACK, by message id */
+    int64_t *done;        /* results the broker acknowledged, not yet marked DONE */
+    size_t ndone;
+    uint32_t done_since_ms;
     bool db_failed;
     bool republished; /* results left from an earlier run were published again */
     unsigned stored_this_turn;

@@ -29,6 +29,7 @@
 
 #define STATE_PERIOD_MS 5000u /* counters in the retained state: at most this often */
 #define PRUNE_PERIOD_MS 60000u
+#define DONE_DELAY_MS   1000u
 
 static volatile sig_atomic_t stop_signal;
 
@@ -135,6 +136,7 @@ void gw_on_reading(gw *g, const char *topic, const uint8_t *data, size_t len, in
         return;
     }
     m->n.received++;
+    m->queued++;
     m->state_dirty_counters = true;
     gw_log(GW_DEBUG, name, "reading %lld stored (%zu bytes, %s)", (long long)id, len,
            con ? "con" : "non");
@@ -144,20 +146,45 @@ void gw_on_reading(gw *g, const char *topic, const uint8_t *data, size_t len, in
         qlw_uplink_report r = {.outcome = QLW_OUTCOME_FAILED, .result = QLW_ERR_ARG, .cme = -1};
         snprintf(rd.modem, sizeof rd.modem, "%s", name);
         memcpy(rd.data, data, keep);
+        m->queued--;
         if (outbox_set_state(g->ob, id, GW_R_HANDED) == 0)
             modem_resolve(m, &rd, "failed", false, 0, &r);
     }
 }
 
+/*
+ * The broker has a result. Marking it DONE is not urgent (if the mark is
+ * lost, the result is published again with the same id), so the marks wait
+ * for a commit that happens anyway, or for a second: one fsync fewer per
+ * reading.
+ */
 void gw_on_published(gw *g, int mid)
 {
     if (mid <= 0 || mid > 65535 || g->mid_reading[mid] == 0)
         return;
-    if (outbox_set_state(g->ob, g->mid_reading[mid], GW_R_DONE) != 0) {
-        gw_log(GW_ERR, NULL, "outbox: %s", outbox_errmsg(g->ob));
-        g->db_failed = true;
+    if (g->ndone == 65536) { /* not marked: published again at the next start */
+        g->mid_reading[mid] = 0;
+        return;
     }
+    if (g->ndone == 0)
+        g->done_since_ms = gw_now_ms();
+    g->done[g->ndone++] = g->mid_reading[mid];
     g->mid_reading[mid] = 0;
+}
+
+static void mark_done(gw *g, bool force)
+{
+    if (g->ndone == 0 || (!force && !outbox_dirty(g->ob) && g->ndone < 65536 &&
+                          !qlw_ms_reached(gw_now_ms(), g->done_since_ms + DONE_DELAY_MS)))
+        return;
+    for (size_t i = 0; i < g->ndone; i++) {
+        if (outbox_set_state(g->ob, g->done[i], GW_R_DONE) != 0) {
+            gw_log(GW_ERR, NULL, "outbox: %s", outbox_errmsg(g->ob));
+            g->db_failed = true;
+            return;
+        }
+    }
+    g->ndone = 0;
 }
 
 void gw_publish_result(gw *g, int64_t id, const char *modem_name, const char *json)
@@ -239,6 +266,11 @@ static int run(gw *g)
         struct timespec ts;
         uint32_t now;
 
+        if (g->ndone > 0) {
+            int32_t d = qlw_ms_diff(g->done_since_ms + DONE_DELAY_MS, gw_now_ms());
+            if (d < wait_ms)
+                wait_ms = d < 0 ? 0 : d;
+        }
         if (g->stopping) {
             bool idle = true;
             for (size_t i = 0; i < g->nmodems; i++)
@@ -313,6 +345,7 @@ static int run(gw *g)
             if (outbox_prune(g->ob) != 0)
                 g->db_failed = true;
         }
+        mark_done(g, g->stopping);
         if (g->db_failed) {
             /* Nothing more leaves: unacknowledged messages come again from the broker. */
             gw_log(GW_ERR, NULL,
@@ -389,6 +422,7 @@ int main(int argc, char **argv)
         outbox_begin(g->ob);
         for (size_t i = 0; i < g->nmodems; i++)
             modem_stop(&g->modems[i]);
+        mark_done(g, true);
         if (g->db_failed || outbox_commit(g->ob) != 0) {
             gw_log(GW_ERR, NULL, "outbox: %s", outbox_errmsg(g->ob));
             return 1;

@@ -116,9 +116,11 @@ static void uplink_reported(void *ctx, const qlw_uplink_report *r)
          * queue as it was. Unknown means it may have: it stays HANDED and
          * goes again flagged when the module is back (at-most-once:
          * reported unknown then). */
-        if (r->outcome == QLW_OUTCOME_FAILED &&
-            outbox_set_state(g->ob, m->fed_id, GW_R_QUEUED) != 0)
-            g->db_failed = true;
+        if (r->outcome == QLW_OUTCOME_FAILED) {
+            if (outbox_set_state(g->ob, m->fed_id, GW_R_QUEUED) != 0)
+                g->db_failed = true;
+            m->queued++;
+        }
         m->fed_id = 0;
         return;
     }
@@ -191,6 +193,8 @@ int modem_start(gw_modem *m)
     cfg.on_notice = notice;
     cfg.ctx = m;
     settle_handed(m);
+    if (outbox_count(g->ob, m->cfg->name, GW_R_QUEUED, &m->queued) != 0)
+        g->db_failed = true;
     rc = qlw_open(&m->s, m->cfg->port, NULL, &cfg, err, sizeof err);
     if (rc != QLW_OK) {
         m->s = NULL;
@@ -277,14 +281,16 @@ void modem_feed(gw_modem *m)
     uint32_t lib_id = 0;
     int rc;
 
-    if (m->s == NULL || m->fed_id != 0 || g->stopping || g->db_failed)
+    if (m->s == NULL || m->fed_id != 0 || m->queued <= 0 || g->stopping || g->db_failed)
         return;
     rc = outbox_next(g->ob, m->cfg->name, &m->fed);
     if (rc <= 0) {
         if (rc < 0)
             g->db_failed = true;
+        m->queued = 0;
         return;
     }
+    m->queued--;
     /* HANDED is written in this turn's transaction, committed before the
      * session writes anything to the module (the session only queues now). */
     if (outbox_set_state(g->ob, m->fed.id, GW_R_HANDED) != 0) {
@@ -298,6 +304,7 @@ void modem_feed(gw_modem *m)
                (long long)m->fed.id, qlw_strerror(rc));
         if (rc == QLW_ERR_QUEUE_FULL) {
             outbox_set_state(g->ob, m->fed.id, GW_R_QUEUED);
+            m->queued++;
             return;
         }
         /* Refused for good (an LTE module has no uplink command): failed. */
@@ -332,10 +339,9 @@ int32_t modem_timeout_ms(gw_modem *m)
 void modem_publish_state(gw_modem *m)
 {
     char topic[GW_TOPIC_MAX], json[1024];
-    long queued = 0;
+    long queued = m->queued;
     gw *g = m->g;
 
-    outbox_count(g->ob, m->cfg->name, GW_R_QUEUED, &queued);
     snprintf(topic, sizeof topic, "%s/%s/state", g->cfg.prefix, m->cfg->name);
     snprintf(json, sizeof json,
              "{\"modem\":\"%s\",\"state\":\"%s\",\"cause\":\"%s\",\"port\":\"%s\","

@@ -101,7 +101,8 @@ int mqtt_init(gw *g)
     g->reconnect_delay_ms = GW_RECONNECT_MIN_MS;
     g->reconnect_at_ms = gw_now_ms();
     g->mid_reading = calloc(65536, sizeof *g->mid_reading);
-    return g->mid_reading ? 0 : -1;
+    g->done = calloc(65536, sizeof *g->done);
+    return g->mid_reading && g->done ? 0 : -1;
 }
 
 void mqtt_free(gw *g)
@@ -110,7 +111,9 @@ void mqtt_free(gw *g)
         mosquitto_destroy(g->mosq);
     g->mosq = NULL;
     free(g->mid_reading);
+    free(g->done);
     g->mid_reading = NULL;
+    g->done = NULL;
     mosquitto_lib_cleanup();
 }
 

@@ -108,6 +108,7 @@ struct outbox {
     int64_t received; /* readings stored on this connection */
     unsigned window;
     bool in_tx;
+    int changes_at_begin;
     char err[GW_PATH_MAX + 320];
 };
 
@@ -193,7 +194,13 @@ int outbox_begin(outbox *ob)
     if (run(ob, stmt(ob, ST_BEGIN), "begin") != 0)
         return -1;
     ob->in_tx = true;
+    ob->changes_at_begin = sqlite3_total_changes(ob->db);
     return 0;
+}
+
+bool outbox_dirty(outbox *ob)
+{
+    return sqlite3_total_changes(ob->db) != ob->changes_at_begin;
 }
 
 int outbox_commit(outbox *ob)
