@@ -71,4 +71,17 @@ grep '"hex":"736C6F772D31"' "$WORK/results" | grep -q '"possible_duplicate":true
     fail "slow-1 went twice without the flag"
 gw_term
 account
+
+# 5. The same under --delivery at-most-once: never sent again, reported unknown.
+GW_OPTS="--delivery at-most-once" gw_start m1 m2
+publish m1 con slow-2
+wait_for 60 eval '[ "$(server_count m1 736C6F772D32)" -ge 1 ]' || fail "slow-2 never reached the server"
+gw_kill9
+GW_OPTS="--delivery at-most-once" gw_start m1 m2
+wait_results $((n1 + n2 + 2)) 90
+grep -a '"hex":"736C6F772D32"' "$WORK/results" | grep -q '"result":"unknown"' ||
+    fail "slow-2 was not reported unknown under at-most-once"
+gw_term
+[ "$(server_count m1 736C6F772D32)" = 1 ] || fail "slow-2 was sent again under at-most-once"
+account
 echo PASS
