@@ -8,7 +8,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-scripts/deps.sh valgrind clang
+scripts/deps.sh valgrind clang python3
 
 step "configure and build (warnings are errors)"
 cmake -S . -B build -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -16,6 +16,13 @@ cmake --build build -j"$jobs"
 
 step "tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+step "delivery soak, short: 20 runs of qlwm2m send, 150 uplinks through the event loop"
+# The long run (500 runs, 3000 uplinks) is documented in the README. A
+# failing run prints its seed and command lines; scripts/soak.sh --run I SEED
+# plays it again.
+scripts/soak.sh 20 "${QLWM2M_SOAK_SEED:-1}" --jobs "$jobs"
+scripts/soak.sh --lib 150 "${QLWM2M_SOAK_SEED:-1}"
 
 step "API manual (Doxygen, no warnings allowed)"
 cmake --build build --target docs

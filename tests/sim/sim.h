@@ -25,7 +25,7 @@
 #define SIM_DL_QUEUE_MAX    4
 #define SIM_TIMERS_MAX      48
 #define SIM_TIMER_TEXT_MAX  96
-#define SIM_RULES_MAX       8
+#define SIM_RULES_MAX       32
 #define SIM_PREFIX_MAX      48
 #define SIM_UNREACHABLE_MAX 8
 #define SIM_BANDS_MAX       8
