@@ -288,13 +288,16 @@ static void dry_answer(struct sim *s, const char *text, struct sim_buf *answer)
 
 /* The module dies while handling the command: the host sees the first bytes
  * of the real answer, but nothing the command would have done takes effect. */
-static void crash_during(struct sim *s, char *text)
+static void crash_during(struct sim *s, char *text, const char *cmd_text)
 {
     struct sim_buf answer = {0};
     dry_answer(s, text, &answer);
     size_t cut = answer.len ? prng_next(&s->st.prng) % answer.len : 0;
     out_put(s, answer.data, cut);
     buf_free(&answer);
+    struct sim_buf *ev = ev_begin(s, "reboot_mid_command");
+    ev_str(ev, "text", cmd_text);
+    ev_end(s);
     net_reboot(s, "REBOOT_CAUSE_SECURITY_WATCHDOG");
 }
 
@@ -321,7 +324,7 @@ static bool run_one(struct sim *s, char *sub)
     buf_printf(&text, "AT%s", sub);
     int rc = SIM_R_NONE;
     if (fault_match(s, RULE_REBOOT_ON, text.data)) {
-        crash_during(s, sub);
+        crash_during(s, sub, text.data);
     } else if (fault_match(s, RULE_REBOOT_AFTER, text.data)) {
         crash_after_final(s, sub, text.data);
     } else {

@@ -52,6 +52,8 @@ typedef struct payload {
     bool dup;
     int result;
     unsigned received;
+    bool lost_silently; /* the module took it and lost it without a word (reset, drop) */
+    bool weak;          /* reported while the firmware refused AT+NSMI=1: "sent" = the OK */
 } payload;
 
 typedef struct soak soak;
@@ -79,6 +81,10 @@ typedef struct sess {
     unsigned paused_sends; /* uplink commands written while paused */
     char tx[96];
     size_t tx_len;
+    char rx[96];
+    size_t rx_len;
+    bool nsmi_asked; /* AT+NSMI=1 written, its final result not seen yet */
+    bool no_nsmi;    /* the firmware answered AT+NSMI=1 with ERROR */
 } sess;
 
 struct soak {
@@ -163,18 +169,45 @@ static void read_events(sess *x, int wait_ms)
     x->ev_len += (size_t)n;
 }
 
-static void count_uplink(sess *x, const char *line)
+/* The payload whose hex starts at @p h, or NULL when it is none of this session's. */
+static payload *payload_at(sess *x, const char *h)
 {
-    const char *h = strstr(line, "\"hex\":\"");
     unsigned b[PAYLOAD_BYTES];
 
-    if (h == NULL || sscanf(h + 7, "%2X%2X%2X%2X%2X%2X", &b[0], &b[1], &b[2], &b[3], &b[4],
-                            &b[5]) != PAYLOAD_BYTES)
-        return;
+    if (h == NULL ||
+        sscanf(h, "%2X%2X%2X%2X%2X%2X", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != PAYLOAD_BYTES)
+        return NULL;
     size_t i = (size_t)b[2] << 16 | (size_t)b[3] << 8 | b[4];
     if (b[0] != 0x5A || b[1] != (unsigned)x->idx || b[5] != (x->top->seed & 0xFFu) || i >= x->n)
-        return;
-    x->p[i].received++;
+        return NULL;
+    return &x->p[i];
+}
+
+static const char *after(const char *line, const char *key)
+{
+    const char *p = strstr(line, key);
+    return p ? p + strlen(key) : NULL;
+}
+
+static void count_event(sess *x, const char *line)
+{
+    payload *p;
+
+    if (strncmp(line, "{\"event\":\"uplink\",", 18) == 0) {
+        if ((p = payload_at(x, after(line, "\"hex\":\""))) != NULL)
+            p->received++;
+    } else if (strncmp(line, "{\"event\":\"uplink_lost\",", 23) == 0) {
+        if (strstr(line, "\"why\":\"discarded\"") &&
+            (p = payload_at(x, after(line, "\"hex\":\""))) != NULL)
+            p->lost_silently = true;
+    } else if (strncmp(line, "{\"event\":\"reboot_mid_command\",", 30) == 0 ||
+               strncmp(line, "{\"event\":\"reboot_after_final\",", 30) == 0) {
+        /* "text":"AT+QLWULDATA=6,5A..." or "AT+QLWULDATAEX=6,5A...,0x0100,1" */
+        const char *comma = strchr(line, ',');
+        comma = comma ? strchr(comma + 1, ',') : NULL;
+        if (strstr(line, "AT+QLWULDATA") && comma && (p = payload_at(x, comma + 1)) != NULL)
+            p->lost_silently = true;
+    }
 }
 
 /* Every complete line of the events read so far; keeps an unfinished one. */
@@ -185,8 +218,7 @@ static void parse_events(sess *x)
     x->ev[x->ev_len] = '\0';
     while ((nl = strchr(start, '\n')) != NULL) {
         *nl = '\0';
-        if (strncmp(start, "{\"event\":\"uplink\",", 18) == 0)
-            count_uplink(x, start);
+        count_event(x, start);
         start = nl + 1;
     }
     x->ev_len = (size_t)(x->ev + x->ev_len - start);
@@ -272,6 +304,7 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
             x->reported++;
             p->outcome = r->outcome;
             p->result = r->result;
+            p->weak = x->no_nsmi;
         }
         p->dup = p->dup || r->possible_duplicate;
         if (x->top->verbose)
@@ -284,6 +317,25 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
             (unsigned long)r->id);
 }
 
+/* The module's lines: did the firmware refuse AT+NSMI=1? */
+static void watch_rx(sess *x, const uint8_t *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] != '\r' && data[i] != '\n') {
+            if (x->rx_len + 1 < sizeof(x->rx))
+                x->rx[x->rx_len++] = (char)data[i];
+            continue;
+        }
+        x->rx[x->rx_len] = '\0';
+        if (x->nsmi_asked && (strcmp(x->rx, "OK") == 0 || strcmp(x->rx, "ERROR") == 0 ||
+                              strncmp(x->rx, "+CME ERROR", 10) == 0)) {
+            x->no_nsmi = strcmp(x->rx, "OK") != 0;
+            x->nsmi_asked = false;
+        }
+        x->rx_len = 0;
+    }
+}
+
 /* Watches the bytes the session writes: no uplink command while paused. */
 static void on_trace(void *ctx, qlw_trace_dir dir, const uint8_t *data, size_t len,
                      uint32_t time_ms)
@@ -291,6 +343,8 @@ static void on_trace(void *ctx, qlw_trace_dir dir, const uint8_t *data, size_t l
     sess *x = ctx;
 
     (void)time_ms;
+    if (dir == QLW_TRACE_RX)
+        watch_rx(x, data, len);
     if (dir != QLW_TRACE_TX)
         return;
     for (size_t i = 0; i < len; i++) {
@@ -300,6 +354,8 @@ static void on_trace(void *ctx, qlw_trace_dir dir, const uint8_t *data, size_t l
             continue;
         }
         x->tx[x->tx_len] = '\0';
+        if (strcmp(x->tx, "AT+NSMI=1") == 0)
+            x->nsmi_asked = true;
         if (x->resume_ms != 0 &&
             (strncmp(x->tx, "AT+QLWULDATA=", 13) == 0 ||
              strncmp(x->tx, "AT+QLWULDATAEX=", 15) == 0 || strncmp(x->tx, "AT+NMGS=", 8) == 0)) {
@@ -456,7 +512,7 @@ static void step(soak *k)
 typedef struct totals {
     unsigned long payloads, sent, delivered, unknown, failed, expired, dups, received_twice;
     unsigned long dup_unflagged, claimed_not_received, failed_but_received, not_one_report;
-    unsigned long sent_while_paused, stuck_sessions, faults;
+    unsigned long sent_while_paused, stuck_sessions, faults, weak_sent_lost;
 } totals;
 
 static void judge(const sess *x, totals *t)
@@ -489,8 +545,10 @@ static void judge(const sess *x, totals *t)
                     "without possible_duplicate\n",
                     x->idx, i, qlw_ul_mode_str(p->mode), p->received, qlw_outcome_str(p->outcome));
         }
-        if ((p->outcome == QLW_OUTCOME_SENT || p->outcome == QLW_OUTCOME_DELIVERED) &&
-            p->received == 0) {
+        if (p->outcome == QLW_OUTCOME_SENT && p->received == 0 && p->weak && p->lost_silently) {
+            t->weak_sent_lost++; /* documented: without +NSMI, "sent" is the OK */
+        } else if ((p->outcome == QLW_OUTCOME_SENT || p->outcome == QLW_OUTCOME_DELIVERED) &&
+                   p->received == 0) {
             t->claimed_not_received++;
             fprintf(stderr, "FAIL session %d payload %zu (%s): reported %s, never received\n",
                     x->idx, i, qlw_ul_mode_str(p->mode), qlw_outcome_str(p->outcome));
@@ -611,13 +669,16 @@ int main(int argc, char **argv)
            "  reported failed, but received            %6lu\n"
            "  payload without exactly one report       %6lu\n"
            "  uplink command written while paused      %6lu\n"
-           "  sessions stuck with unreported payloads  %6lu\n",
+           "  sessions stuck with unreported payloads  %6lu\n"
+           "  sent on the OK (no +NSMI), then lost in the module (documented, not a failure) "
+           "%lu\n",
            t.dup_unflagged, t.claimed_not_received, t.failed_but_received, t.not_one_report,
-           t.sent_while_paused, t.stuck_sessions);
+           t.sent_while_paused, t.stuck_sessions, t.weak_sent_lost);
     printf("{\"soak\":\"lib\",\"seed\":%u,\"sessions\":%u,\"payloads\":%lu,\"dup_unflagged\":%lu,"
            "\"claimed_not_received\":%lu,\"failed_but_received\":%lu,\"not_one_report\":%lu,"
-           "\"sent_while_paused\":%lu,\"stuck_sessions\":%lu}\n",
+           "\"sent_while_paused\":%lu,\"stuck_sessions\":%lu,\"weak_sent_lost\":%lu}\n",
            k.seed, k.nsess, t.payloads, t.dup_unflagged, t.claimed_not_received,
-           t.failed_but_received, t.not_one_report, t.sent_while_paused, t.stuck_sessions);
+           t.failed_but_received, t.not_one_report, t.sent_while_paused, t.stuck_sessions,
+           t.weak_sent_lost);
     return bad ? 1 : 0;
 }
