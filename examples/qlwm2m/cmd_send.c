@@ -207,6 +207,11 @@ static int unfinished(tool *t, int rc)
         rc = QLW_ERR_CANCELLED;
     tool_close(t); /* every payload not yet reported gets its report now */
     tally(t, counts, sizeof(counts));
+    /* Closing awaits the uplink in flight: its report may have settled
+     * everything. Then the reports decide, as when no time ran out. */
+    if (rc == QLW_ERR_TIMEOUT && t->ever_ready && all_reported(t) &&
+        reports_exit(t, &(size_t){0}) == TOOL_EXIT_OK)
+        return judge_reports(t);
     if (rc == QLW_ERR_CANCELLED)
         return tool_fail(t, TOOL_EXIT_INTERRUPTED, "interrupted: %zu of %zu payloads went (%s)",
                          count_done(t), t->ul_count, counts);

@@ -99,6 +99,15 @@ expect_stdout "unknown: 2 bytes (CON seq 1) went to the module; whether they rea
 expect_stderr "error: timed out after 2 s: 0 of 1 payloads went (1 unknown)"
 sim_down
 
+# Time runs out while the module is stalled on the CON; closing awaits the
+# command, whose answer brings the acknowledgement: every payload delivered,
+# so exit 0 (the reports decide, not the clock).
+sim_up --stall-on AT+QLWULDATAEX:1 --stall-ms 3000 --status-first AT+QLWULDATAEX:1
+run_tool -t 2 send --con 0117
+expect_rc 0
+expect_stdout "delivered 2 bytes (CON seq 1)"
+sim_down
+
 # Ctrl-C ends listen too.
 sim_up
 start_tool listen

@@ -83,8 +83,10 @@ typedef struct sess {
     size_t tx_len;
     char rx[96];
     size_t rx_len;
-    bool nsmi_asked; /* AT+NSMI=1 written, its final result not seen yet */
-    bool no_nsmi;    /* the firmware answered AT+NSMI=1 with ERROR */
+    char last_ul[96];          /* the last uplink command written */
+    size_t in_flight_at_pause; /* qlw_uplinks_in_flight() when qlw_pause() returned */
+    bool nsmi_asked;           /* AT+NSMI=1 written, its final result not seen yet */
+    bool no_nsmi;              /* the firmware answered AT+NSMI=1 with ERROR */
 } sess;
 
 struct soak {
@@ -281,8 +283,13 @@ static void inject(soak *k, sess *x, uint64_t now)
             control(x, line);
             break;
         default:
-            if (x->resume_ms == 0 && x->s != NULL && qlw_pause(x->s) == QLW_OK)
+            if (x->resume_ms == 0 && x->s != NULL && qlw_pause(x->s) == QLW_OK) {
                 x->resume_ms = now + rnd_in(k, 300, 2000);
+                x->in_flight_at_pause = qlw_uplinks_in_flight(x->s);
+                if (x->top->verbose)
+                    fprintf(stderr, "soak_lib: session %d: paused, %zu in flight\n", x->idx,
+                            x->in_flight_at_pause);
+            }
             break;
         }
         return;
@@ -356,12 +363,19 @@ static void on_trace(void *ctx, qlw_trace_dir dir, const uint8_t *data, size_t l
         x->tx[x->tx_len] = '\0';
         if (strcmp(x->tx, "AT+NSMI=1") == 0)
             x->nsmi_asked = true;
-        if (x->resume_ms != 0 &&
-            (strncmp(x->tx, "AT+QLWULDATA=", 13) == 0 ||
-             strncmp(x->tx, "AT+QLWULDATAEX=", 15) == 0 || strncmp(x->tx, "AT+NMGS=", 8) == 0)) {
+        bool uplink = strncmp(x->tx, "AT+QLWULDATA=", 13) == 0 ||
+                      strncmp(x->tx, "AT+QLWULDATAEX=", 15) == 0 ||
+                      strncmp(x->tx, "AT+NMGS=", 8) == 0;
+        if (uplink && x->resume_ms != 0) {
             x->paused_sends++;
-            fprintf(stderr, "soak_lib: session %d: %s written while paused\n", x->idx, x->tx);
+            fprintf(stderr,
+                    "FAIL session %d: %s written while paused (%s; %zu in flight at the pause)\n",
+                    x->idx, x->tx,
+                    strcmp(x->tx, x->last_ul) == 0 ? "the last uplink again" : "a new one",
+                    x->in_flight_at_pause);
         }
+        if (uplink)
+            memcpy(x->last_ul, x->tx, x->tx_len + 1);
         x->tx_len = 0;
     }
 }
@@ -465,8 +479,8 @@ static void step(soak *k)
         if (x->closed)
             continue;
         if (x->resume_ms != 0 && now >= x->resume_ms) {
+            x->resume_ms = 0; /* first: qlw_resume() may write the next uplink at once */
             qlw_resume(x->s);
-            x->resume_ms = 0;
         }
         queue_more(k, x, now);
         if (x->next < x->n && now >= x->next_fault_ms) {
