@@ -42,8 +42,10 @@ COLUMNS = [
 INFO = [("weak_sent_lost", "sent on the OK (no +NSMI), then lost in the module (documented)")]
 
 
-def uplink_prefix(con):
-    return "AT+QLWULDATAEX=" if con else "AT+QLWULDATA="
+def uplink_prefix(ex):
+    """The command the tool's uplinks use: NON goes as AT+QLWULDATA, CON and
+    NON with --release as AT+QLWULDATAEX."""
+    return "AT+QLWULDATAEX=" if ex else "AT+QLWULDATA="
 
 
 def plan_run(seed, index, runs_with_sigint=0.25):
@@ -53,7 +55,7 @@ def plan_run(seed, index, runs_with_sigint=0.25):
     release = rng.random() < 0.2
     count = rng.randint(15, 25)
     timeout_s = rng.choice([8, 10, 12, 15])
-    pre = uplink_prefix(con)
+    pre = uplink_prefix(con or release)
     faults = []
 
     def nth():
@@ -91,7 +93,7 @@ def plan_run(seed, index, runs_with_sigint=0.25):
     sigint_s = round(rng.uniform(0.2, 3.0), 2) if rng.random() < runs_with_sigint else None
     tag = "%02X%04X" % (seed & 0xFF, index & 0xFFFF)
     payloads = ["%s%02X%s" % (tag, j, "C0" if con else "A0") for j in range(count)]
-    sim_args = ["--ncdp", "198.51.100.1", "--seed", str(seed * 100003 + index),
+    sim_args = ["--ncdp", "198.51.100.1", "--seed", str((seed * 100003 + index) % 2**32),
                 "--attach-delay-ms", "50", "--register-delay-ms", "50",
                 "--observe-delay-ms", "100", "--boot-ms", "100", "--ack-delay-ms", "100",
                 "--rrc-idle-ms", "2000"] + faults
@@ -358,7 +360,8 @@ def main():
                     help="soak the library's event-loop API instead: N uplinks (soak_lib)")
     ap.add_argument("--sessions", type=int, default=3, help="--lib: sessions at once (default 3)")
     args = ap.parse_args()
-    if args.lib is not None and args.seed is None and args.runs is not None:
+    if (args.lib is not None or args.run is not None) and args.seed is None \
+            and args.runs is not None:
         args.seed, args.runs = args.runs, None
     if args.runs is None:
         args.runs = 500
