@@ -13,7 +13,8 @@
  *   never received; reported failed but received; a payload without exactly
  *   one report; an uplink command written while the session was paused; a
  *   session that did not report everything within its time after the last
- *   payload was queued (qlw_close() then reports the rest).
+ *   payload was queued (qlw_close() then reports the rest); every second
+ *   session runs QLW_DELIVERY_AT_MOST_ONCE, where any duplicate fails.
  * Prints the totals and a last JSON line; exits 1 when any count is not 0.
  *
  *   soak_lib --sim PATH [--uplinks N] [--sessions K] [--seed S] [-v]
@@ -85,6 +86,7 @@ typedef struct sess {
     size_t rx_len;
     char last_ul[96];          /* the last uplink command written */
     size_t in_flight_at_pause; /* qlw_uplinks_in_flight() when qlw_pause() returned */
+    bool at_most_once;         /* QLW_DELIVERY_AT_MOST_ONCE: never handed over twice */
     bool nsmi_asked;           /* AT+NSMI=1 written, its final result not seen yet */
     bool no_nsmi;              /* the firmware answered AT+NSMI=1 with ERROR */
 } sess;
@@ -408,6 +410,10 @@ static int open_session(soak *k, sess *x)
     cfg.register_timeout_ms = 20000;
     cfg.on_uplink = on_uplink;
     cfg.ctx = x;
+    /* Every second session runs the other policy: a duplicate there is a
+     * failure even when flagged. */
+    x->at_most_once = x->idx % 2 == 1;
+    cfg.delivery = x->at_most_once ? QLW_DELIVERY_AT_MOST_ONCE : QLW_DELIVERY_AT_LEAST_ONCE;
     qlw_serial_config_default(&ser);
     int rc = qlw_open(&x->s, x->pty, &ser, &cfg, err, sizeof(err));
     if (rc != QLW_OK) {
@@ -526,7 +532,7 @@ static void step(soak *k)
 typedef struct totals {
     unsigned long payloads, sent, delivered, unknown, failed, expired, dups, received_twice;
     unsigned long dup_unflagged, claimed_not_received, failed_but_received, not_one_report;
-    unsigned long sent_while_paused, stuck_sessions, faults, weak_sent_lost;
+    unsigned long sent_while_paused, stuck_sessions, faults, weak_sent_lost, at_most_once_dups;
 } totals;
 
 static void judge(const sess *x, totals *t)
@@ -552,6 +558,13 @@ static void judge(const sess *x, totals *t)
         t->unknown += p->outcome == QLW_OUTCOME_UNKNOWN;
         t->failed += p->outcome == QLW_OUTCOME_FAILED;
         t->expired += p->outcome == QLW_OUTCOME_EXPIRED;
+        if (p->received >= 2 && x->at_most_once) {
+            t->at_most_once_dups++;
+            fprintf(stderr,
+                    "FAIL session %d payload %zu (%s): received %u times under "
+                    "at-most-once\n",
+                    x->idx, i, qlw_ul_mode_str(p->mode), p->received);
+        }
         if (p->received >= 2 && !p->dup) {
             t->dup_unflagged++;
             fprintf(stderr,
@@ -672,7 +685,8 @@ int main(int argc, char **argv)
         free(k.ss[i].p);
     }
     unsigned long bad = t.dup_unflagged + t.claimed_not_received + t.failed_but_received +
-                        t.not_one_report + t.sent_while_paused + t.stuck_sessions;
+                        t.not_one_report + t.sent_while_paused + t.stuck_sessions +
+                        t.at_most_once_dups;
     printf("soak_lib: %lu payloads in %.0f s, %lu faults; outcomes: sent %lu, delivered %lu, "
            "unknown %lu, failed %lu, expired %lu; %lu flagged possible_duplicate, %lu received "
            "twice or more\n",
@@ -684,15 +698,17 @@ int main(int argc, char **argv)
            "  payload without exactly one report       %6lu\n"
            "  uplink command written while paused      %6lu\n"
            "  sessions stuck with unreported payloads  %6lu\n"
+           "  received twice under at-most-once        %6lu\n"
            "  sent on the OK (no +NSMI), then lost in the module (documented, not a failure) "
            "%lu\n",
            t.dup_unflagged, t.claimed_not_received, t.failed_but_received, t.not_one_report,
-           t.sent_while_paused, t.stuck_sessions, t.weak_sent_lost);
+           t.sent_while_paused, t.stuck_sessions, t.at_most_once_dups, t.weak_sent_lost);
     printf("{\"soak\":\"lib\",\"seed\":%u,\"sessions\":%u,\"payloads\":%lu,\"dup_unflagged\":%lu,"
            "\"claimed_not_received\":%lu,\"failed_but_received\":%lu,\"not_one_report\":%lu,"
-           "\"sent_while_paused\":%lu,\"stuck_sessions\":%lu,\"weak_sent_lost\":%lu}\n",
+           "\"sent_while_paused\":%lu,\"stuck_sessions\":%lu,\"at_most_once_dups\":%lu,"
+           "\"weak_sent_lost\":%lu}\n",
            k.seed, k.nsess, t.payloads, t.dup_unflagged, t.claimed_not_received,
            t.failed_but_received, t.not_one_report, t.sent_while_paused, t.stuck_sessions,
-           t.weak_sent_lost);
+           t.at_most_once_dups, t.weak_sent_lost);
     return bad ? 1 : 0;
 }
