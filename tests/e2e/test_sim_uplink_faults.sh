@@ -35,6 +35,7 @@ expect_event '"hex":"A1"'
 # The second NON is dropped inside the module.
 at "AT+QLWULDATA=1,A2" "OK" "+NSMI:DISCARDED"
 expect_event '"hex":"A2","why":"discarded"}'
+at "AT+NQMGS" "PENDING=0,SENT=1,ERROR=1" "OK"
 [ "$(count_events '"hex":"A2","t_ms"')" -eq 0 ] || fail "A2 reached the server"
 
 # The third AT+QLWULDATA: OK, then the watchdog; the server never gets it.

@@ -297,6 +297,7 @@ static void send_non(struct sim *s, const struct sim_uplink *u)
     if (f->discard_non && --f->discard_non == 0) {
         /* Accepted, then dropped inside the module: it never leaves. */
         server_lost(s, u, "discarded");
+        s->st.lw.sent--; /* AT+NQMGS counts it under ERROR, not SENT */
         s->st.lw.errors++;
         if (s->st.vol.nsmi)
             sim_urc(s, "+NSMI:DISCARDED");
