@@ -9,7 +9,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
 # sqlite3 for the store's checks; the gateway: libmosquitto, inih and SQLite
-# to build it, the mosquitto broker, its clients and python3 for its tests.
+# to build it, the mosquitto broker, its clients; python3 for the gateway's
+# tests and the soak.
 scripts/deps.sh valgrind clang sqlite3 libmosquitto-dev libinih-dev libsqlite3-dev mosquitto \
   mosquitto-clients python3
 
@@ -19,6 +20,13 @@ cmake --build build -j"$jobs"
 
 step "tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+step "delivery soak, short: 20 runs of qlwm2m send, 150 uplinks through the event loop"
+# The long run (500 runs, 3000 uplinks) is documented in the README. A
+# failing run prints its seed and command lines; scripts/soak.sh --run I SEED
+# plays it again.
+scripts/soak.sh 20 "${QLWM2M_SOAK_SEED:-1}" --jobs "$jobs"
+scripts/soak.sh --lib 150 "${QLWM2M_SOAK_SEED:-1}"
 
 step "crash test of the durable outbox, short pass (scripts/crash.sh 200 for the long one)"
 scripts/crash.sh 20

@@ -65,44 +65,113 @@ static int queue_all(tool *t, qlw_ul_mode mode)
     return 0;
 }
 
-/* Payloads whose report says @p result ("ok", "not_sent", "unknown", ...). */
-static size_t count_result(const tool *t, const char *result)
+/* Payloads whose report claims @p outcome; FAILED ones split by whether
+ * they were ever handed to the module (@p handed). */
+static size_t count_outcome(const tool *t, qlw_outcome outcome, bool handed)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->ul_count; i++) {
+        const qlw_uplink_report *r = &t->ul[i].report;
+
+        n += t->ul[i].reported && r->outcome == outcome &&
+             (outcome != QLW_OUTCOME_FAILED || (r->attempts > 0) == handed);
+    }
+    return n;
+}
+
+static size_t count_done(const tool *t)
 {
     size_t n = 0;
 
     for (size_t i = 0; i < t->ul_count; i++)
-        n += t->ul[i].reported && strcmp(tool_uplink_result(&t->ul[i].report), result) == 0;
+        n += t->ul[i].reported && tool_uplink_done(&t->ul[i].report);
     return n;
 }
 
-static size_t count_ok(const tool *t)
+/* "2 sent, 1 delivered, 1 unknown, 1 not sent" (the outcomes that occur). */
+static void tally(const tool *t, char *out, size_t size)
 {
-    return count_result(t, "ok");
+    static const struct {
+        qlw_outcome outcome;
+        bool handed;
+        const char *word;
+    } order[] = {
+        {QLW_OUTCOME_SENT, true, "sent"},        {QLW_OUTCOME_DELIVERED, true, "delivered"},
+        {QLW_OUTCOME_UNKNOWN, true, "unknown"},  {QLW_OUTCOME_FAILED, true, "failed"},
+        {QLW_OUTCOME_FAILED, false, "not sent"}, {QLW_OUTCOME_EXPIRED, true, "expired"},
+    };
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        size_t n = count_outcome(t, order[i].outcome, order[i].handed);
+        int w;
+
+        if (n == 0 || used >= size)
+            continue;
+        w = snprintf(out + used, size - used, "%s%zu %s", used ? ", " : "", n, order[i].word);
+        used += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* Exit code from the reports: 0 only when every payload was sent (NON) or
+ * delivered (CON); a failed one gives its error's code; otherwise an unknown
+ * one gives TOOL_EXIT_UNKNOWN. */
+static int reports_exit(const tool *t, size_t *first_bad)
+{
+    int unknown = 0;
+
+    for (size_t i = 0; i < t->ul_count; i++) {
+        const qlw_uplink_report *r = &t->ul[i].report;
+
+        if (!t->ul[i].reported || tool_uplink_done(r))
+            continue;
+        if (r->outcome == QLW_OUTCOME_FAILED || r->outcome == QLW_OUTCOME_EXPIRED) {
+            *first_bad = i;
+            return r->result == QLW_OK ? TOOL_EXIT_REFUSED : tool_exit_code(r->result);
+        }
+        if (!unknown)
+            *first_bad = i;
+        unknown = 1;
+    }
+    return unknown ? TOOL_EXIT_UNKNOWN : TOOL_EXIT_OK;
 }
 
 /* Every payload has its report: exit 0 only if all went. */
 static int judge_reports(tool *t)
 {
-    for (size_t i = 0; i < t->ul_count; i++) {
-        const qlw_uplink_report *r = &t->ul[i].report;
+    size_t bad = 0;
+    int code = reports_exit(t, &bad);
+    const qlw_uplink_report *r = &t->ul[bad].report;
+    char counts[160];
 
-        if (r->result == QLW_OK)
-            continue;
-        tool_fail(t, tool_exit_code(r->result), "%zu of %zu payloads did not go: payload %zu %s",
-                  t->ul_count - count_ok(t), t->ul_count, i + 1, tool_uplink_result(r));
-        if (r->cme >= 0 && tool_cme_hint(r->cme) != NULL)
-            tool_hint("%s", tool_cme_hint(r->cme));
-        return tool_exit_code(r->result);
-    }
-    return TOOL_EXIT_OK;
+    if (code == TOOL_EXIT_OK)
+        return TOOL_EXIT_OK;
+    tally(t, counts, sizeof(counts));
+    tool_fail(t, code, "%zu of %zu payloads did not certainly go (%s): payload %zu %s",
+              t->ul_count - count_done(t), t->ul_count, counts, bad + 1,
+              qlw_outcome_str(r->outcome));
+    if (r->cme >= 0 && tool_cme_hint(r->cme) != NULL)
+        tool_hint("%s", tool_cme_hint(r->cme));
+    if (code == TOOL_EXIT_UNKNOWN)
+        tool_hint("an unknown payload may or may not have reached the server; resending it may "
+                  "duplicate it");
+    return code;
 }
 
 /* Time ran out before READY: say which step the session was stuck at. */
-static int not_ready(tool *t, qlw_state st)
+static int not_ready(tool *t, qlw_state st, const char *stalled)
 {
     unsigned long s = (unsigned long)(t->timeout_ms / 1000);
 
-    if (st == QLW_STATE_STARTING) {
+    if (stalled[0] != '\0') {
+        /* The engine still waits for a command: that is the step that stalled,
+         * whatever the state says (+CEREG may say attached while AT+CGATT=1
+         * has no answer yet). */
+        tool_fail(t, TOOL_EXIT_NOT_READY, "not ready within %lu s (state %s): %s", s,
+                  qlw_state_str(st), stalled);
+    } else if (st == QLW_STATE_STARTING) {
         tool_fail(t, TOOL_EXIT_NOT_READY, "the module did not answer on %s within %lu s",
                   t->opts->port, s);
         tool_hint("check the port and the baud rate (-b)");
@@ -110,6 +179,9 @@ static int not_ready(tool *t, qlw_state st)
         tool_fail(t, TOOL_EXIT_NOT_READY, "not attached to the network within %lu s", s);
         tool_hint("check the antenna and the SIM (qlwm2m info), or set the APN (qlwm2m attach "
                   "--apn APN)");
+    } else if (st <= QLW_STATE_REGISTERING && !t->reg_sent) {
+        tool_fail(t, TOOL_EXIT_NOT_READY,
+                  "attached, but the registration was not started within %lu s", s);
     } else if (st <= QLW_STATE_REGISTERING) {
         tool_fail(t, TOOL_EXIT_NOT_READY, "the server did not answer the registration within %lu s",
                   s);
@@ -128,26 +200,35 @@ static int unfinished(tool *t, int rc)
 {
     qlw_state st = qlw_get_state(t->s);
     bool lost = qlw_port_lost(t->s);
-    size_t missing;
+    char stalled[160];
+    char counts[160];
 
-    tool_close(t); /* every payload still queued gets its "not sent" report now */
-    missing = t->ul_count - count_ok(t);
+    tool_stalled_step(t, stalled, sizeof(stalled)); /* before close ends the wait */
+    if (tool_stop_requested())
+        rc = QLW_ERR_CANCELLED;
+    tool_close(t); /* every payload not yet reported gets its report now */
+    tally(t, counts, sizeof(counts));
+    /* Closing awaits the uplink in flight: its report may have settled
+     * everything. Then the reports decide, as when no time ran out. */
+    if (rc == QLW_ERR_TIMEOUT && t->ever_ready && all_reported(t) &&
+        reports_exit(t, &(size_t){0}) == TOOL_EXIT_OK)
+        return judge_reports(t);
     if (rc == QLW_ERR_CANCELLED)
-        return tool_fail(t, TOOL_EXIT_INTERRUPTED,
-                         "interrupted: %zu of %zu payloads not sent, %zu went out unconfirmed",
-                         count_result(t, "not_sent"), t->ul_count, count_result(t, "unknown"));
+        return tool_fail(t, TOOL_EXIT_INTERRUPTED, "interrupted: %zu of %zu payloads went (%s)",
+                         count_done(t), t->ul_count, counts);
     if (rc == QLW_ERR_TIMEOUT && lost) /* the step that stalled: the port itself */
         return tool_fail(t, TOOL_EXIT_IO,
                          "the port %s was lost and did not come back within %lu s: %zu of %zu "
-                         "payloads did not go",
-                         t->opts->port, (unsigned long)(t->timeout_ms / 1000), missing,
-                         t->ul_count);
+                         "payloads went (%s)",
+                         t->opts->port, (unsigned long)(t->timeout_ms / 1000), count_done(t),
+                         t->ul_count, counts);
     if (rc == QLW_ERR_TIMEOUT && !t->ever_ready)
-        return not_ready(t, st);
+        return not_ready(t, st, stalled);
     if (rc == QLW_ERR_TIMEOUT)
         return tool_fail(t, TOOL_EXIT_TIMEOUT,
-                         "timed out after %lu s: %zu of %zu payloads did not go",
-                         (unsigned long)(t->timeout_ms / 1000), missing, t->ul_count);
+                         "timed out after %lu s: %zu of %zu payloads went (%s)%s%s",
+                         (unsigned long)(t->timeout_ms / 1000), count_done(t), t->ul_count, counts,
+                         stalled[0] ? "; " : "", stalled);
     return tool_fail_err(t, rc, "send");
 }
 

@@ -39,14 +39,22 @@ static const tool_cmd commands[] = {
      "send payloads once the server observes",
      "The main job: attaches if needed (setting nothing it was not told to),\n"
      "registers if needed, waits until the server observes /19/0/0, sends each\n"
-     "payload in order and reports each one's fate: sent (NON, accepted by the\n"
-     "module), delivered (CON, acknowledged by the server), or why not.\n"
+     "payload in order and reports each one's outcome, saying only what the\n"
+     "module told: sent (NON: +NSMI:SENT, or the OK on firmware without +NSMI),\n"
+     "delivered (CON: the server's acknowledgement), failed (certainly did not\n"
+     "reach the server), unknown (may or may not have). \"possible duplicate\"\n"
+     "(JSON \"possible_duplicate\":true) marks one handed to the module again\n"
+     "after a handover that may have reached the server.\n"
      "  --non       non-confirmable (default)\n"
-     "  --con       confirmable: wait for the server's acknowledgement, resend on failure\n"
+     "  --con       confirmable: wait for the server's acknowledgement\n"
      "  --release   release the radio connection right after (RAI)\n"
      "  HEX         1 to 512 bytes as hex digits, e.g. DEADBEEF; up to 64 payloads\n"
-     "Exit 0 when every payload was sent or delivered; 5 when the session never\n"
-     "became ready; 3 when time ran out after that; 1 when one was refused.\n",
+     "Ctrl-C: nothing more goes to the module; the payload it has is followed to\n"
+     "its report (within -t; a second Ctrl-C stops waiting), the rest are reported\n"
+     "not sent. -t is the budget of the whole run.\n"
+     "Exit 0 when every payload was sent (NON) or delivered (CON); 1 when one was\n"
+     "refused or failed; 6 when none failed but some are unknown; 5 when the\n"
+     "session never became ready; 3 when time ran out after that; 130 Ctrl-C.\n",
      120, true},
     {"listen", cmd_listen, "listen [--count N] [--register]",
      "print downlinks and URCs as they arrive",
@@ -122,7 +130,8 @@ static void usage(FILE *out)
     }
     fputs("\n'qlwm2m COMMAND --help' tells more about one.\n"
           "exit codes: 0 success, 1 the module refused, 2 usage, 3 timeout,\n"
-          "            4 port or I/O error, 5 the session never became ready, 130 Ctrl-C\n",
+          "            4 port or I/O error, 5 the session never became ready,\n"
+          "            6 send: some payloads' fate unknown (none failed), 130 Ctrl-C\n",
           out);
 }
 

@@ -145,9 +145,12 @@ static bool is_con(qlw_ul_mode m)
     return m == QLW_UL_CON || m == QLW_UL_CON_RELEASE;
 }
 
-/* Stable words for scripts: ok, not_sent, unknown, refused, failed, timeout, error. */
+/* Stable words for scripts (the older "result" field): ok, not_sent, unknown,
+ * refused, failed, timeout, error. The report's claim is its outcome. */
 const char *tool_uplink_result(const qlw_uplink_report *r)
 {
+    if (r->outcome == QLW_OUTCOME_UNKNOWN)
+        return "unknown";
     switch (r->result) {
     case QLW_OK:
         return "ok";
@@ -166,31 +169,56 @@ const char *tool_uplink_result(const qlw_uplink_report *r)
     }
 }
 
+bool tool_uplink_done(const qlw_uplink_report *r)
+{
+    return is_con(r->mode) ? r->outcome == QLW_OUTCOME_DELIVERED : r->outcome == QLW_OUTCOME_SENT;
+}
+
+static void say_failed(const tool *t, const qlw_uplink_report *r, const char *how, const char *dup)
+{
+    if (r->cme >= 0)
+        tool_say(t, "refused: %zu bytes (%s): +CME ERROR: %d (%s)%s", r->len, how, r->cme,
+                 qlw_cme_str(r->cme), dup);
+    else if (r->attempts == 0)
+        tool_say(t, "not sent: %zu bytes (%s)%s", r->len, how, dup);
+    else if (r->status >= 0)
+        tool_say(t, "failed: %zu bytes (%s) after %u attempts (last status %s)%s", r->len, how,
+                 r->attempts, qlw_ul_status_str(r->status), dup);
+    else
+        tool_say(t, "failed: %zu bytes (%s) after %u attempts: %s%s", r->len, how, r->attempts,
+                 qlw_strerror(r->result), dup);
+}
+
+/* One line per report, led by its outcome: only what the module told us. */
 static void say_uplink(const tool *t, const qlw_uplink_report *r)
 {
     char how[48];
+    const char *dup = r->possible_duplicate ? " (possible duplicate: handed over again)" : "";
 
     if (is_con(r->mode))
         snprintf(how, sizeof(how), "%s seq %d", mode_label(r->mode), r->seq);
     else
         snprintf(how, sizeof(how), "%s", mode_label(r->mode));
-    if (r->result == QLW_OK && is_con(r->mode))
-        tool_say(t, "delivered %zu bytes (%s)", r->len, how);
-    else if (r->result == QLW_OK)
-        tool_say(t, "sent %zu bytes (%s)", r->len, how);
-    else if (r->result == QLW_ERR_CANCELLED && r->attempts == 0)
-        tool_say(t, "not sent: %zu bytes (%s)", r->len, how);
-    else if (r->result == QLW_ERR_CANCELLED)
-        tool_say(t, "unknown: %zu bytes (%s) went to the module; its fate was not awaited", r->len,
-                 how);
-    else if (r->cme >= 0)
-        tool_say(t, "refused: %zu bytes (%s): +CME ERROR: %d (%s)", r->len, how, r->cme,
-                 qlw_cme_str(r->cme));
-    else if (r->result == QLW_ERR_FAILED)
-        tool_say(t, "not delivered: %zu bytes (%s) after %u attempts (last status %s)", r->len, how,
-                 r->attempts, qlw_ul_status_str(r->status));
-    else
-        tool_say(t, "failed: %zu bytes (%s): %s", r->len, how, qlw_strerror(r->result));
+    switch (r->outcome) {
+    case QLW_OUTCOME_SENT:
+        tool_say(t, "sent %zu bytes (%s)%s", r->len, how, dup);
+        break;
+    case QLW_OUTCOME_DELIVERED:
+        tool_say(t, "delivered %zu bytes (%s)%s", r->len, how, dup);
+        break;
+    case QLW_OUTCOME_UNKNOWN:
+        tool_say(t,
+                 "unknown: %zu bytes (%s) went to the module; whether they reached the server "
+                 "is not known%s",
+                 r->len, how, dup);
+        break;
+    case QLW_OUTCOME_EXPIRED:
+        tool_say(t, "expired: %zu bytes (%s) never went to the module%s", r->len, how, dup);
+        break;
+    default:
+        say_failed(t, r, how, dup);
+        break;
+    }
 }
 
 static void on_uplink(void *ctx, const qlw_uplink_report *r)
@@ -202,6 +230,8 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
         u->reported = true;
         u->report = *r;
         t->ul_reported++;
+    } else if (u != NULL) {
+        u->extra_reports++; /* a second report for one payload: the library broke its promise */
     }
     if (!t->opts->json) {
         say_uplink(t, r);
@@ -209,9 +239,9 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
     }
     tool_json_begin(t, "uplink");
     tool_json_int("id", (long)r->id);
-    tool_json_str("result", tool_uplink_result(r));
     tool_json_str("outcome", qlw_outcome_str(r->outcome));
     tool_json_bool("possible_duplicate", r->possible_duplicate);
+    tool_json_str("result", tool_uplink_result(r));
     tool_json_str("mode", qlw_ul_mode_str(r->mode));
     tool_json_int("seq", r->seq);
     tool_json_int("len", (long)r->len);
@@ -265,7 +295,10 @@ static void check_fatal(tool *t, int err, const char *text)
 
     if (err == QLW_ERR_DENIED || (from_session && st != QLW_STATE_READY && refused))
         set_fatal(t, err, TOOL_EXIT_REFUSED, text);
-    else if (st == QLW_STATE_STARTING && err == QLW_ERR_TIMEOUT)
+    else if (st == QLW_STATE_STARTING && err == QLW_ERR_TIMEOUT && t->rx_bytes == 0)
+        /* Not one byte from the module since the port opened: a wrong port
+         * or a dead module, not worth the whole -t. A module that has
+         * answered before and lost one OK gets the step retried. */
         set_fatal(t, err, TOOL_EXIT_TIMEOUT, text);
 }
 

@@ -18,7 +18,8 @@ static volatile sig_atomic_t stop_signals;
  * before poll() starts would otherwise wait for the next module byte. */
 #define LOOP_SLICE_MS 200
 
-/* After Ctrl-C, how long the command in flight may take to finish. */
+/* After Ctrl-C, how long the command in flight may take to finish (and never
+ * beyond the -t budget). */
 #define DRAIN_MS 10000u
 
 static void on_signal(int sig)
@@ -61,12 +62,37 @@ static void remember_cereg(tool *t)
     }
 }
 
+/* Keeps the last command line the host wrote (up to its CR). */
+static void remember_tx(tool *t, const uint8_t *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\r' || data[i] == '\n') {
+            if (t->tx_len == 0)
+                continue;
+            t->tx_line[t->tx_len] = '\0';
+            memcpy(t->tx_last, t->tx_line, t->tx_len + 1);
+            t->tx_last_ms = tool_elapsed_ms(t);
+            if (strncmp(t->tx_last, "AT+QLWSREGIND=0", 15) == 0 ||
+                strncmp(t->tx_last, "AT+QLWREG", 9) == 0 ||
+                strncmp(t->tx_last, "AT+QLWSVC=\"reg\"", 15) == 0)
+                t->reg_sent = true;
+            t->tx_len = 0;
+        } else if (t->tx_len + 1 < sizeof(t->tx_line)) {
+            t->tx_line[t->tx_len++] = (char)data[i];
+        }
+    }
+}
+
 /* Cuts the modem's bytes into lines to catch +CEREG, then feeds the trace file. */
 static void on_trace(void *ctx, qlw_trace_dir dir, const uint8_t *data, size_t len,
                      uint32_t time_ms)
 {
     tool *t = ctx;
 
+    if (dir == QLW_TRACE_TX)
+        remember_tx(t, data, len);
+    else if (dir == QLW_TRACE_RX)
+        t->rx_bytes += len;
     for (size_t i = 0; dir == QLW_TRACE_RX && i < len; i++) {
         if (data[i] == '\r' || data[i] == '\n') {
             t->rx_line[t->rx_len] = '\0';
@@ -161,9 +187,12 @@ int tool_open(tool *t, const qlw_session_config *cfg_in)
 static void drain(tool *t)
 {
     uint32_t start = qlw_clock_system_ms(NULL);
+    uint32_t limit = DRAIN_MS;
 
+    if (t->timeout_ms > 0 && tool_remaining_ms(t) < limit)
+        limit = tool_remaining_ms(t);
     while (qlw_at_busy(t->at) && stop_signals < 2 &&
-           qlw_ms_diff(qlw_clock_system_ms(NULL), start) < (int32_t)DRAIN_MS) {
+           qlw_ms_diff(qlw_clock_system_ms(NULL), start) < (int32_t)limit) {
         qlw_at_poll(t->at, LOOP_SLICE_MS);
     }
 }
@@ -253,6 +282,20 @@ static int wait_slice(tool *t)
     return QLW_OK;
 }
 
+/* Ctrl-C: nothing new goes to the module (qlw_pause()); the uplink it
+ * already has is followed to its report while the -t budget lasts. A second
+ * Ctrl-C stops waiting. Returns true when the run should end now. */
+static bool stop_now(tool *t)
+{
+    if (!tool_stop_requested())
+        return false;
+    if (!t->paused) {
+        qlw_pause(t->s);
+        t->paused = true;
+    }
+    return stop_signals >= 2 || qlw_uplinks_in_flight(t->s) == 0;
+}
+
 int tool_run(tool *t, int (*done)(tool *t))
 {
     for (;;) {
@@ -262,7 +305,7 @@ int tool_run(tool *t, int (*done)(tool *t))
             return rc > 0 ? QLW_OK : rc;
         if (t->fatal != 0)
             return t->fatal;
-        if (tool_stop_requested())
+        if (stop_now(t))
             return QLW_ERR_CANCELLED;
         if (deadline_passed(t))
             return QLW_ERR_TIMEOUT;
@@ -273,6 +316,15 @@ int tool_run(tool *t, int (*done)(tool *t))
         if ((rc == QLW_ERR_IO || rc == QLW_ERR_PORT_GONE) && !qlw_port_lost(t->s))
             return rc;
     }
+}
+
+void tool_stalled_step(const tool *t, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (t->at == NULL || !qlw_at_busy(t->at) || t->tx_last[0] == '\0')
+        return;
+    snprintf(out, size, "the module has not answered %s (sent %.1f s ago)", t->tx_last,
+             (double)(tool_elapsed_ms(t) - t->tx_last_ms) / 1000.0);
 }
 
 int tool_setup_done(tool *t)

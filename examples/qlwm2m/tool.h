@@ -17,6 +17,7 @@ enum {
     TOOL_EXIT_TIMEOUT = 3,
     TOOL_EXIT_IO = 4, /* port or I/O error */
     TOOL_EXIT_NOT_READY = 5,
+    TOOL_EXIT_UNKNOWN = 6, /* send: none failed, but whether some reached the server is unknown */
     TOOL_EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM, as a shell reports a Ctrl-C */
 };
 
@@ -40,6 +41,7 @@ typedef struct tool_uplink {
     uint32_t id;
     bool queued;
     bool reported;
+    unsigned extra_reports; /* reports beyond the first (there must be none) */
     qlw_uplink_report report;
 } tool_uplink;
 
@@ -66,6 +68,16 @@ typedef struct tool {
     qlw_cereg cereg;
     bool have_cereg;
     char reboot_cause[48];
+
+    /* The last command line written to the module, and when: the step a
+     * stalled run is stuck at, when the engine is still waiting for it. */
+    char tx_line[96];
+    size_t tx_len;
+    char tx_last[96];
+    uint32_t tx_last_ms;
+    unsigned long rx_bytes; /* modem bytes seen since the port opened */
+    bool reg_sent;          /* AT+QLWSREGIND=0 (or an LTE register command) was written */
+    bool paused;            /* Ctrl-C: qlw_pause() called, waiting for the uplink in flight */
 
     bool narrate;       /* print state changes (not for one-shot queries) */
     bool announce_wait; /* print "waiting for the server to observe" on REGISTERED */
@@ -153,6 +165,8 @@ int tool_exit_code(int err);
 int tool_fail_err(tool *t, int err, const char *what);
 /* Stable word for an uplink's fate: ok, not_sent, unknown, refused, failed, timeout, error. */
 const char *tool_uplink_result(const qlw_uplink_report *r);
+/* True when the report says the payload went: sent (NON) or delivered (CON). */
+bool tool_uplink_done(const qlw_uplink_report *r);
 /* A hint for a +CME ERROR number, or NULL. */
 const char *tool_cme_hint(int cme);
 void tool_hex(const uint8_t *data, size_t len, char *out, size_t out_size);
@@ -180,5 +194,8 @@ void tool_install_signals(void);
 int tool_fail_fatal(tool *t);
 /* The wait for the first setup of the module after open. */
 int tool_setup_done(tool *t);
+/* Writes "the module has not answered AT+X (sent N s ago)" into @p out when a
+ * command is waiting for its answer; "" otherwise. */
+void tool_stalled_step(const tool *t, char *out, size_t size);
 
 #endif

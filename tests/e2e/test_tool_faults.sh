@@ -45,7 +45,7 @@ sim_down
 send_through --con-fail 1
 expect_event '"event":"uplink_lost","cmd":"QLWULDATAEX","seq":1,"len":2,"hex":"0117"'
 grep -qF '"hex":"0117"' "$WORK/stdout" || tool_failed "no report for 0117"
-expect_stdout '"result":"ok","outcome":"delivered","possible_duplicate":true,"mode":"con","seq":1,"len":2,"attempts":2,"status":"delivered","hex":"0117"}'
+expect_stdout '"outcome":"delivered","possible_duplicate":true,"result":"ok","mode":"con","seq":1,"len":2,"attempts":2,"status":"delivered","hex":"0117"}'
 sim_down
 
 # Human output of a reboot mid-uplink, lines checked.
@@ -64,6 +64,6 @@ expect_steps "attached (cell 0153803F, stat registered_home)" \
     "registered" \
     "waiting for the server to observe /19/0/0 ..." \
     "ready" \
-    "sent 1 bytes (NON)"
+    "sent 1 bytes (NON) (possible duplicate: handed over again)"
 [ "$(server_hex)" = 0A ] || fail "0A not received exactly once"
 echo PASS

@@ -150,7 +150,7 @@ server_hex() {
 
 # tool_hex: the payloads the tool reported delivered/sent (--json output), in order.
 tool_hex() {
-    grep -F '"event":"uplink",' "$WORK/stdout" | grep -F '"result":"ok"' |
+    grep -F '"event":"uplink",' "$WORK/stdout" | grep -E '"outcome":"(sent|delivered)"' |
         sed -E 's/.*"hex":"([0-9A-F]*)".*/\1/' || true
 }
 

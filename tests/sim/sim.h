@@ -25,7 +25,7 @@
 #define SIM_DL_QUEUE_MAX    4
 #define SIM_TIMERS_MAX      48
 #define SIM_TIMER_TEXT_MAX  96
-#define SIM_RULES_MAX       8
+#define SIM_RULES_MAX       32
 #define SIM_PREFIX_MAX      48
 #define SIM_UNREACHABLE_MAX 8
 #define SIM_BANDS_MAX       8
@@ -240,7 +240,15 @@ struct sim_downlinks {
     uint32_t dropped;
 };
 
-enum sim_rule_kind { RULE_REBOOT_ON, RULE_DROP_FINAL };
+enum sim_rule_kind {
+    RULE_REBOOT_ON,    /* reboot while answering: nothing the command did happens */
+    RULE_DROP_FINAL,   /* answer without the final result */
+    RULE_REBOOT_AFTER, /* full answer, then reboot before acting on it (uplink lost) */
+    RULE_REBOOT_TX,    /* acts (the server gets the uplink), then reboots before any URC */
+    RULE_CUT_FINAL,    /* the final result stops mid-line */
+    RULE_STALL,        /* the module falls silent for stall_ms after this command */
+    RULE_STATUS_FIRST  /* a CON uplink's +QLWULDATASTATUS comes before its OK */
+};
 
 struct sim_rule {
     bool armed;
@@ -260,9 +268,13 @@ struct sim_faults {
     bool garbage;
     bool never_observe;
     bool deny;
-    bool reg_fail;    /* EC200U: "ready","failed" */
-    bool dtls_fail;   /* EC200U: "dtls","failed" */
-    bool reject_fota; /* EC200U: firmware without the "fota" sub-option */
+    bool reg_fail;             /* EC200U: "ready","failed" */
+    bool dtls_fail;            /* EC200U: "dtls","failed" */
+    bool reject_fota;          /* EC200U: firmware without the "fota" sub-option */
+    bool no_nsmi;              /* firmware without AT+NSMI (answers ERROR) */
+    uint32_t discard_non;      /* the N-th NON uplink from now ends in +NSMI:DISCARDED; 0 = off */
+    uint32_t stall_ms;         /* how long a RULE_STALL silence lasts */
+    uint64_t stalled_until_ms; /* the module reads and prints nothing before this */
 };
 
 struct sim_state {
@@ -334,7 +346,9 @@ struct sim {
     bool dry_run;                /* handler runs on a copy of the state: no events */
     struct sim_script *script;
     bool quit;
-    bool draining; /* quit once the host has read everything */
+    bool draining;         /* quit once the host has read everything */
+    struct sim_seen *seen; /* how often the server got each payload (duplicates) */
+    bool status_first;     /* the command running is a RULE_STATUS_FIRST hit */
     uint64_t drain_deadline_ms;
     int exit_code;
 };
@@ -418,6 +432,7 @@ void lw_tmr_observed(struct sim *s, const struct sim_timer *t);
 void lw_tmr_deregistered(struct sim *s, const struct sim_timer *t);
 void lw_tmr_con_result(struct sim *s, const struct sim_timer *t);
 void lw_tmr_downlink(struct sim *s, const struct sim_timer *t);
+void lw_seen_free(struct sim *s);
 
 /* sim_lte.c: the EC200U's LwM2M client and its +QLWURC events */
 void lte_nv_defaults(struct sim_lte_nv *nv);
@@ -430,6 +445,9 @@ void lte_urc(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 
 void lte_tmr(struct sim *s, const struct sim_timer *t);
 
 /* sim_fault.c */
+/** True while a stall fault keeps the module silent (no reading, no writing). */
+bool fault_stalled(const struct sim *s);
+void fault_stall(struct sim *s, uint32_t ms);
 bool fault_apply(struct sim *s, const char *name, const char *arg, bool runtime);
 void fault_control_line(struct sim *s, char *line);
 struct sim_rule *fault_match(struct sim *s, enum sim_rule_kind kind, const char *cmd_text);

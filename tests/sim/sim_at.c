@@ -216,30 +216,64 @@ static void drop_final(struct sim *s, const char *cmd_text, const struct sim_buf
         timer_add(s, TMR_LATE_FINAL, s->st.faults.late_final_ms, 0, 0, final->data);
 }
 
-static void reply_send(struct sim *s, int rc, const char *cmd_text, bool drop)
+/* Where a cut final result stops: inside its text (after the CR LF that
+ * opens it, before the CR LF that ends it), so that no whole word arrives. */
+static size_t cut_point(struct sim *s, const struct sim_buf *final)
+{
+    if (final->len < 5)
+        return final->len;
+    size_t text = final->len - 4;
+    return 2 + 1 + (text > 1 ? prng_next(&s->st.prng) % (text - 1) : 0);
+}
+
+static void cut_final(struct sim *s, const char *cmd_text, const struct sim_buf *final)
+{
+    size_t cut = cut_point(s, final);
+    out_put(s, final->data, cut);
+    struct sim_buf *ev = ev_begin(s, "final_cut");
+    ev_str(ev, "text", cmd_text);
+    ev_end(s);
+    if (s->st.faults.late_final_ms && cut < final->len) {
+        char rest[SIM_TIMER_TEXT_MAX];
+        size_t n = final->len - cut < sizeof rest ? final->len - cut : sizeof rest - 1;
+        memcpy(rest, final->data + cut, n);
+        rest[n] = '\0';
+        timer_add(s, TMR_LATE_FINAL, s->st.faults.late_final_ms, 0, 0, rest);
+    }
+}
+
+enum final_fate { FINAL_SEND, FINAL_DROP, FINAL_CUT };
+
+static void reply_send(struct sim *s, int rc, const char *cmd_text, enum final_fate fate,
+                       bool keep_post)
 {
     struct sim_buf final = {0};
     final_text(s, rc, &final);
     s->cur_reply = NULL;
     out_put(s, s->reply.info.data, s->reply.info.len);
-    if (drop)
+    if (fate == FINAL_DROP)
         drop_final(s, cmd_text, &final);
+    else if (fate == FINAL_CUT)
+        cut_final(s, cmd_text, &final);
     else
         out_put(s, final.data, final.len);
-    out_put(s, s->reply.post.data, s->reply.post.len);
+    if (keep_post)
+        out_put(s, s->reply.post.data, s->reply.post.len);
     buf_free(&final);
 }
 
-/* The module dies while handling the command. The handler runs on a copy of
- * the state so that the host sees the first bytes of the real answer, but
- * nothing the command would have done takes effect. */
-static void crash_during(struct sim *s, char *text)
+/* Runs the handler on a copy of the state: the answer it would print, with
+ * none of its effects. The answer (information lines, then the final result)
+ * goes into @p answer. */
+static void dry_answer(struct sim *s, const char *text, struct sim_buf *answer)
 {
     struct sim_state *saved = malloc(sizeof *saved);
     if (!saved)
         abort();
     *saved = s->st;
     char *copy = strdup(text);
+    if (!copy)
+        abort();
     reply_begin(s);
     s->dry_run = true;
     int rc = dispatch(s, copy, &s->reply);
@@ -248,13 +282,36 @@ static void crash_during(struct sim *s, char *text)
     s->st = *saved;
     free(saved);
     free(copy);
+    buf_append(answer, s->reply.info.data, s->reply.info.len);
+    final_text(s, rc, answer);
+}
 
+/* The module dies while handling the command: the host sees the first bytes
+ * of the real answer, but nothing the command would have done takes effect. */
+static void crash_during(struct sim *s, char *text, const char *cmd_text)
+{
     struct sim_buf answer = {0};
-    buf_append(&answer, s->reply.info.data, s->reply.info.len);
-    final_text(s, rc, &answer);
+    dry_answer(s, text, &answer);
     size_t cut = answer.len ? prng_next(&s->st.prng) % answer.len : 0;
     out_put(s, answer.data, cut);
     buf_free(&answer);
+    struct sim_buf *ev = ev_begin(s, "reboot_mid_command");
+    ev_str(ev, "text", cmd_text);
+    ev_end(s);
+    net_reboot(s, "REBOOT_CAUSE_SECURITY_WATCHDOG");
+}
+
+/* The module answers in full (an uplink: OK, accepted), then dies before it
+ * acts on the command: the message never leaves, the server never gets it. */
+static void crash_after_final(struct sim *s, char *text, const char *cmd_text)
+{
+    struct sim_buf answer = {0};
+    dry_answer(s, text, &answer);
+    out_put(s, answer.data, answer.len);
+    buf_free(&answer);
+    struct sim_buf *ev = ev_begin(s, "reboot_after_final");
+    ev_str(ev, "text", cmd_text);
+    ev_end(s);
     net_reboot(s, "REBOOT_CAUSE_SECURITY_WATCHDOG");
 }
 
@@ -265,15 +322,33 @@ static bool run_one(struct sim *s, char *sub)
     /* Fault prefixes are matched against "AT+X..." even for the second and
      * later commands of a chained line. */
     buf_printf(&text, "AT%s", sub);
-    bool crash = fault_match(s, RULE_REBOOT_ON, text.data) != NULL;
-    bool drop = !crash && fault_match(s, RULE_DROP_FINAL, text.data) != NULL;
     int rc = SIM_R_NONE;
-    if (crash) {
-        crash_during(s, sub);
+    if (fault_match(s, RULE_REBOOT_ON, text.data)) {
+        crash_during(s, sub, text.data);
+    } else if (fault_match(s, RULE_REBOOT_AFTER, text.data)) {
+        crash_after_final(s, sub, text.data);
     } else {
+        bool tx_reboot = fault_match(s, RULE_REBOOT_TX, text.data) != NULL;
+        enum final_fate fate = FINAL_SEND;
+        if (fault_match(s, RULE_DROP_FINAL, text.data))
+            fate = FINAL_DROP;
+        else if (fault_match(s, RULE_CUT_FINAL, text.data))
+            fate = FINAL_CUT;
+        if (fault_match(s, RULE_STALL, text.data))
+            fault_stall(s, s->st.faults.stall_ms); /* the answer waits in the output */
+        s->status_first = fault_match(s, RULE_STATUS_FIRST, text.data) != NULL;
         reply_begin(s);
         rc = dispatch(s, sub, &s->reply);
-        reply_send(s, rc, text.data, drop);
+        s->status_first = false;
+        /* A reboot after transmission: the answer goes out, the URCs the
+         * command raised (+NSMI:SENT) never do, the CON result timer dies. */
+        reply_send(s, rc, text.data, fate, !tx_reboot);
+        if (tx_reboot) {
+            struct sim_buf *ev = ev_begin(s, "reboot_after_tx");
+            ev_str(ev, "text", text.data);
+            ev_end(s);
+            net_reboot(s, "REBOOT_CAUSE_SECURITY_WATCHDOG");
+        }
     }
     buf_free(&text);
     return rc == SIM_R_OK;
@@ -301,13 +376,13 @@ static void run_line(struct sim *s, char *line)
 {
     if (!str_iprefix(line, "AT")) {
         reply_begin(s);
-        reply_send(s, SIM_R_ERROR, line, false);
+        reply_send(s, SIM_R_ERROR, line, FINAL_SEND, true);
         return;
     }
     char *cursor = line + 2;
     if (*cursor == '\0') {
         reply_begin(s);
-        reply_send(s, SIM_R_OK, line, false);
+        reply_send(s, SIM_R_OK, line, FINAL_SEND, true);
         return;
     }
     bool first = true;
@@ -352,7 +427,7 @@ static void line_done(struct sim *s)
         sim_log(s, "host: %s", line);
     if (overflow) {
         reply_begin(s);
-        reply_send(s, SIM_R_ERROR, line, false);
+        reply_send(s, SIM_R_ERROR, line, FINAL_SEND, true);
     } else {
         run_line(s, line);
     }

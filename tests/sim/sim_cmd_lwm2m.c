@@ -200,6 +200,13 @@ static int cmd_nnmi(struct sim *s, const struct at_cmd *c, struct sim_reply *r)
 
 static int cmd_nsmi(struct sim *s, const struct at_cmd *c, struct sim_reply *r)
 {
+    /* Firmware without the command: ERROR to every form, as to any unknown one. */
+    if (s->st.faults.no_nsmi)
+        return SIM_R_ERROR;
+    if (c->kind == AT_TEST) {
+        reply_line(r, "+NSMI:(0,1)");
+        return SIM_R_OK;
+    }
     return at_switch(c, r, &s->st.vol.nsmi, 1);
 }
 
@@ -216,7 +223,7 @@ static const struct at_entry entries[] = {
     {"+NQMGR", cmd_nqmgr, NULL},
     {"+NMSTATUS", cmd_nmstatus, NULL},
     {"+NNMI", cmd_nnmi, "+NNMI:(0,1,2)"},
-    {"+NSMI", cmd_nsmi, "+NSMI:(0,1)"},
+    {"+NSMI", cmd_nsmi, at_test_by_handler},
 };
 
 const struct at_table at_lwm2m_table = {entries, sizeof entries / sizeof entries[0]};

@@ -67,6 +67,23 @@ void fault_tmr_late_final(struct sim *s, const struct sim_timer *t)
     ev_end(s);
 }
 
+bool fault_stalled(const struct sim *s)
+{
+    return s->st.faults.stalled_until_ms > sim_now_ms(s);
+}
+
+/* The module falls silent: it reads nothing (the host's bytes wait in the
+ * line) and prints nothing (its output waits) until the stall ends. */
+void fault_stall(struct sim *s, uint32_t ms)
+{
+    uint64_t until = sim_now_ms(s) + ms;
+    if (until > s->st.faults.stalled_until_ms)
+        s->st.faults.stalled_until_ms = until;
+    struct sim_buf *ev = ev_begin(s, "stall");
+    buf_printf(ev, ",\"ms\":%u", ms);
+    ev_end(s);
+}
+
 /* -------------------------------------------------------------- switches */
 
 static bool parse_count(const char *arg, uint32_t *out)
@@ -156,6 +173,65 @@ static bool f_reboot_on(struct sim *s, const char *arg, bool runtime)
 {
     (void)runtime;
     return add_rule(s, RULE_REBOOT_ON, arg);
+}
+
+static bool f_reboot_after(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return add_rule(s, RULE_REBOOT_AFTER, arg);
+}
+
+static bool f_reboot_tx(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return add_rule(s, RULE_REBOOT_TX, arg);
+}
+
+static bool f_cut_final(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return add_rule(s, RULE_CUT_FINAL, arg);
+}
+
+static bool f_stall_on(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return add_rule(s, RULE_STALL, arg);
+}
+
+static bool f_status_first(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return add_rule(s, RULE_STATUS_FIRST, arg);
+}
+
+static bool f_stall_ms(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return parse_u32(arg, 1, 600000, &s->st.faults.stall_ms);
+}
+
+/* At run time: silent for MS from now. */
+static bool f_stall(struct sim *s, const char *arg, bool runtime)
+{
+    uint32_t ms;
+    (void)runtime;
+    if (!parse_u32(arg, 1, 600000, &ms))
+        return false;
+    fault_stall(s, ms);
+    return true;
+}
+
+static bool f_discard_non(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return parse_count(arg, &s->st.faults.discard_non);
+}
+
+static bool f_no_nsmi(struct sim *s, const char *arg, bool runtime)
+{
+    (void)runtime;
+    return parse_on_off(arg, &s->st.faults.no_nsmi);
 }
 
 static bool f_late_final(struct sim *s, const char *arg, bool runtime)
@@ -261,6 +337,15 @@ static const struct fault_entry faults[] = {
     {"drop-final", f_drop_final, false},
     {"reboot-on", f_reboot_on, false},
     {"late-final-ms", f_late_final, false},
+    {"reboot-after-final", f_reboot_after, false},
+    {"reboot-after-tx", f_reboot_tx, false},
+    {"cut-final", f_cut_final, false},
+    {"stall-on", f_stall_on, false},
+    {"stall-ms", f_stall_ms, false},
+    {"stall", f_stall, true},
+    {"status-first", f_status_first, false},
+    {"discard-non", f_discard_non, false},
+    {"no-nsmi", f_no_nsmi, false},
     {"busy", f_busy, false},
     {"con-fail", f_con_fail, false},
     {"echo", f_echo, false},

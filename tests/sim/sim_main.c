@@ -91,7 +91,14 @@ static bool drain_done(struct sim *s)
 
 static int wait_ms(const struct sim *s)
 {
-    int ms = timer_wait_ms(s, sim_now_ms(s));
+    uint64_t now = sim_now_ms(s);
+    int ms = timer_wait_ms(s, now);
+    /* The end of a stall is a deadline too: then the output flows again. */
+    if (fault_stalled(s)) {
+        uint64_t left = s->st.faults.stalled_until_ms - now;
+        if (ms < 0 || (uint64_t)ms > left)
+            ms = (int)left;
+    }
     /* Nothing signals "the host has read it all", so the final drain polls briefly. */
     if (s->draining && (ms < 0 || ms > DRAIN_POLL_MS))
         ms = DRAIN_POLL_MS;
@@ -107,8 +114,10 @@ static int wait_events(struct sim *s, struct pollfd *pfd, nfds_t *n, const sigse
         ts.tv_nsec = (long)(ms % 1000) * 1000000L;
         tsp = &ts;
     }
-    pfd[0] = (struct pollfd){.fd = s->master_fd, .events = POLLIN};
-    if (s->out.len)
+    /* A stalled module neither reads (the host's bytes wait in the line) nor writes. */
+    bool stalled = fault_stalled(s);
+    pfd[0] = (struct pollfd){.fd = s->master_fd, .events = stalled ? 0 : POLLIN};
+    if (s->out.len && !stalled)
         pfd[0].events |= POLLOUT;
     *n = 1;
     if (s->stdin_open)
@@ -137,6 +146,8 @@ static void loop(struct sim *s, const sigset_t *mask)
     nfds_t n;
     while (!s->quit && !stop_signal) {
         run_timers(s);
+        if (!fault_stalled(s) && s->out.len)
+            pty_flush(s); /* what a stall held back */
         if (s->quit || drain_done(s))
             break;
         int rc = wait_events(s, pfd, &n, mask);
@@ -181,6 +192,7 @@ static void sim_free(struct sim *s)
     buf_free(&s->ctl);
     buf_free(&s->reply.info);
     buf_free(&s->reply.post);
+    lw_seen_free(s);
     free(s);
 }
 

@@ -69,6 +69,14 @@ static const struct option long_opts[] = {
     {"reboot-on", required_argument, NULL, OPT_FAULT},
     {"drop-final", required_argument, NULL, OPT_FAULT},
     {"late-final-ms", required_argument, NULL, OPT_FAULT},
+    {"reboot-after-final", required_argument, NULL, OPT_FAULT},
+    {"reboot-after-tx", required_argument, NULL, OPT_FAULT},
+    {"cut-final", required_argument, NULL, OPT_FAULT},
+    {"stall-on", required_argument, NULL, OPT_FAULT},
+    {"stall-ms", required_argument, NULL, OPT_FAULT},
+    {"status-first", required_argument, NULL, OPT_FAULT},
+    {"discard-non", required_argument, NULL, OPT_FAULT},
+    {"no-nsmi", no_argument, NULL, OPT_FAULT},
     {"flood", required_argument, NULL, OPT_FAULT},
     {"cancel-observe-after", required_argument, NULL, OPT_FAULT},
     {"busy", required_argument, NULL, OPT_FAULT},
@@ -120,7 +128,7 @@ static const char usage_text[] =
     "  --boot-ms MS             reboot to banner (300)\n"
     "\n";
 
-/* In two pieces: C99 compilers need only take strings up to 4095 bytes. */
+/* In pieces: C99 compilers need only take strings up to 4095 bytes. */
 static const char usage_faults[] =
     "Faults:\n"
     "  --deny                   the network rejects the attach (+CEREG:3)\n"
@@ -128,7 +136,24 @@ static const char usage_faults[] =
     "  --reboot-on PREFIX[:N]   watchdog reboot on the N-th command starting with PREFIX,\n"
     "                           after part of its answer (repeatable)\n"
     "  --drop-final PREFIX[:N]  answer the N-th such command without its final result\n"
-    "  --late-final-ms MS       send dropped final results MS later instead\n"
+    "  --late-final-ms MS       send dropped final results MS later instead (and the rest\n"
+    "                           of a cut one)\n"
+    "  --cut-final PREFIX[:N]   the N-th such command's final result stops mid-word\n"
+    "                           (\"O\" of \"OK\"); the rest never comes (see --late-final-ms)\n"
+    "  --reboot-after-final PREFIX[:N]  answer the N-th such command in full (an uplink:\n"
+    "                           OK), then reboot before acting on it: the uplink is\n"
+    "                           lost, the server never gets it\n"
+    "  --reboot-after-tx PREFIX[:N]  act on the N-th such command (the server gets the\n"
+    "                           uplink) and answer it, then reboot before any URC it\n"
+    "                           raised (+NSMI:SENT, +QLWULDATASTATUS)\n"
+    "  --stall-on PREFIX[:N]    the module falls silent at the N-th such command: it\n"
+    "                           reads and prints nothing for --stall-ms, then answers\n"
+    "  --stall-ms MS            length of a stall (default 3000)\n"
+    "  --status-first PREFIX[:N]  the N-th such CON uplink is acknowledged at once:\n"
+    "                           +QLWULDATASTATUS comes before the command's OK\n"
+    "  --discard-non N          the N-th NON uplink from now is dropped inside the\n"
+    "                           module (+NSMI:DISCARDED with AT+NSMI=1)\n"
+    "  --no-nsmi                firmware without AT+NSMI: ERROR to every form\n"
     "  --flood N                burst N +CSCON/+NPSMR URCs after the first registration\n"
     "  --garbage                sprinkle NULs and bytes >= 0x80 between and inside lines\n"
     "  --cancel-observe-after N +QLWEVTIND:9 after the N-th uplink; observed again later\n"
@@ -138,20 +163,33 @@ static const char usage_faults[] =
     "  --reg-fail               ec200u: registration ends in +QLWURC: \"ready\",\"failed\"\n"
     "  --dtls-fail              ec200u: the DTLS handshake fails (+QLWURC: \"dtls\",\"failed\")\n"
     "  --reject-fota            ec200u: firmware without AT+QLWCFG=\"fota\" (answers ERROR)\n"
-    "\n"
+    "\n";
+
+static const char usage_control[] =
     "Control lines on stdin (one per line):\n"
     "  reboot [CAUSE]  cancel-observe  cancel-observe-after N  flood N (now)\n"
     "  garbage [on|off]  drop-final PREFIX[:N]  reboot-on PREFIX[:N]  late-final-ms MS\n"
     "  busy N  con-fail N  echo on|off  never-observe [on|off]  deny [on|off]\n"
     "  downlink HEX (now when observed, else after the next uplink)  urc TEXT  quit\n"
-    "  reg-fail|dtls-fail|reject-fota [on|off]\n"
+    "  reg-fail|dtls-fail|reject-fota [on|off]  no-nsmi [on|off]  discard-non N\n"
+    "  reboot-after-final|reboot-after-tx|cut-final|stall-on|status-first PREFIX[:N]\n"
+    "  stall MS (silent from now)  stall-ms MS\n"
     "  qlwurc ARGS     print +QLWURC: ARGS, e.g. qlwurc \"apn_changed\",\"iot.example\"\n"
     "\n"
     "Events: command, booted, reboot, attached, attach_denied, detached, registered,\n"
     "observed, observe_cancelled, deregistered, uplink, uplink_lost, rejected, con_result,\n"
-    "downlink, flood, final_dropped, late_final, control, control_error, script_mismatch;\n"
+    "downlink, flood, final_dropped, final_cut, late_final, reboot_mid_command,\n"
+    "reboot_after_final, "
+    "reboot_after_tx, stall, control, control_error, script_mismatch;\n"
     "ec200u: registered (with ssid), register_failed (with stage), updated, deregistered.\n"
-    "ec200u +QLWURC reporting is off until AT+QLWCFG=\"urc\",1 (stored like the module's).\n";
+    "ec200u +QLWURC reporting is off until AT+QLWCFG=\"urc\",1 (stored like the module's).\n"
+    "\n"
+    "What the server received: one \"uplink\" event per message that reached it, with\n"
+    "\"n\" (count of all messages received), \"copy\" (1 the first time this payload\n"
+    "arrived, 2 the second: a duplicate), \"seq\", \"mode\" and \"hex\". \"uplink_lost\"\n"
+    "(\"why\": con timeout, discarded) is a message the module took that never arrived.\n"
+    "AT+NSMI=1 (volatile) adds +NSMI:SENT after a NON left, +NSMI:DISCARDED when it\n"
+    "was dropped; AT+QLWULDATASTATUS? answers the last CON's status (0 before any).\n";
 
 void state_defaults(struct sim *s)
 {
@@ -175,6 +213,7 @@ void state_defaults(struct sim *s)
     str_copy(nv->psm_active, sizeof nv->psm_active, "00000101");
     lte_nv_defaults(&nv->lte);
     s->st.prng = 1;
+    s->st.faults.stall_ms = 3000;
 }
 
 static bool set_id(char *dst, size_t size, const char *value)
@@ -334,6 +373,7 @@ int opts_parse(struct sim *s, int argc, char **argv)
         if (opt == 'h') {
             fputs(usage_text, stdout);
             fputs(usage_faults, stdout);
+            fputs(usage_control, stdout);
             return 1;
         }
         if (opt == '?')

@@ -92,6 +92,8 @@ void pty_close(struct sim *s)
 
 void pty_flush(struct sim *s)
 {
+    if (fault_stalled(s))
+        return; /* a stalled module prints nothing; its output waits */
     while (s->out.len > 0 && s->master_fd >= 0) {
         ssize_t n = write(s->master_fd, s->out.data, s->out.len);
         if (n > 0) {
@@ -110,6 +112,8 @@ void pty_flush(struct sim *s)
 bool pty_drained(const struct sim *s)
 {
     int pending = 0;
+    if (fault_stalled(s))
+        return false;
     if (s->out.len > 0)
         return false;
     /* The kernel moves bytes written to the master into the slave's queue

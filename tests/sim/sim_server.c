@@ -3,6 +3,7 @@
  * the observe of /19/0/0, uplinks with their CON acknowledgements, downlinks.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -173,15 +174,68 @@ void lw_reject(struct sim *s, const struct sim_uplink *u, const char *reason)
     ev_end(s);
 }
 
+/* Payloads the server has seen, by a hash of their hex text: an open-address
+ * table that only ever grows to SEEN_SLOTS - 1 payloads (then "copy" is 0). */
+#define SEEN_SLOTS 16384u
+
+struct sim_seen {
+    uint64_t key[SEEN_SLOTS];
+    uint32_t count[SEEN_SLOTS];
+    uint32_t used;
+};
+
+static uint64_t payload_key(const char *hex)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a, over the upper-case text */
+    for (const char *p = hex; *p; p++) {
+        h ^= (uint64_t)(unsigned char)toupper((unsigned char)*p);
+        h *= 0x100000001b3ull;
+    }
+    return h ? h : 1; /* 0 marks a free slot */
+}
+
+/* How many times the server has now received this payload (1 = first), or 0
+ * when the table is full. The soak counts duplicates by it. */
+static uint32_t seen_count(struct sim *s, const char *hex)
+{
+    if (!s->seen) {
+        s->seen = calloc(1, sizeof *s->seen);
+        if (!s->seen)
+            abort();
+    }
+    uint64_t key = payload_key(hex);
+    for (uint32_t i = 0; i < SEEN_SLOTS; i++) {
+        uint32_t slot = (uint32_t)((key + i) % SEEN_SLOTS);
+        if (s->seen->key[slot] == key)
+            return ++s->seen->count[slot];
+        if (s->seen->key[slot] == 0) {
+            if (s->seen->used + 1 >= SEEN_SLOTS)
+                return 0;
+            s->seen->used++;
+            s->seen->key[slot] = key;
+            return s->seen->count[slot] = 1;
+        }
+    }
+    return 0;
+}
+
+void lw_seen_free(struct sim *s)
+{
+    free(s->seen);
+    s->seen = NULL;
+}
+
 static void server_received(struct sim *s, const struct sim_uplink *u)
 {
+    /* A dry run (reboot mid-command) only computes the answer: nothing arrived. */
+    uint32_t copy = s->dry_run ? 0 : seen_count(s, u->hex);
     struct sim_buf *ev = ev_begin(s, "uplink");
     buf_printf(ev, ",\"n\":%u", ++s->st.lw.received);
     ev_str(ev, "cmd", u->cmd);
     ev_str(ev, "mode", mode_name(u->mode));
     buf_printf(ev, ",\"seq\":%u,\"len\":%zu", u->seq, u->len);
     ev_upper_hex(ev, "hex", u->hex);
-    buf_printf(ev, ",\"t_ms\":%llu", (unsigned long long)sim_now_ms(s));
+    buf_printf(ev, ",\"t_ms\":%llu,\"copy\":%u", (unsigned long long)sim_now_ms(s), copy);
     if (s->opt.wall_clock) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -192,12 +246,13 @@ static void server_received(struct sim *s, const struct sim_uplink *u)
     ev_end(s);
 }
 
-static void server_lost(struct sim *s, const struct sim_uplink *u)
+static void server_lost(struct sim *s, const struct sim_uplink *u, const char *why)
 {
     struct sim_buf *ev = ev_begin(s, "uplink_lost");
     ev_str(ev, "cmd", u->cmd);
     buf_printf(ev, ",\"seq\":%u,\"len\":%zu", u->seq, u->len);
     ev_upper_hex(ev, "hex", u->hex);
+    ev_str(ev, "why", why);
     ev_end(s);
 }
 
@@ -220,6 +275,8 @@ static void after_received(struct sim *s)
         timer_add(s, TMR_DOWNLINK, s->opt.ack_delay_ms, 0, 0, NULL);
 }
 
+static void con_result(struct sim *s, int32_t seq, int32_t status);
+
 static void send_con(struct sim *s, const struct sim_uplink *u)
 {
     struct sim_lwm2m *lw = &s->st.lw;
@@ -231,16 +288,29 @@ static void send_con(struct sim *s, const struct sim_uplink *u)
     if (s->st.faults.con_fail) {
         s->st.faults.con_fail--;
         status = STATUS_TIMEOUT;
-        server_lost(s, u);
+        server_lost(s, u, "con timeout");
     } else {
         server_received(s, u);
         after_received(s);
     }
-    timer_add(s, TMR_CON_RESULT, s->opt.ack_delay_ms, (int32_t)u->seq, status, NULL);
+    if (s->status_first)
+        con_result(s, (int32_t)u->seq, status); /* acked before the module printed OK */
+    else
+        timer_add(s, TMR_CON_RESULT, s->opt.ack_delay_ms, (int32_t)u->seq, status, NULL);
 }
 
 static void send_non(struct sim *s, const struct sim_uplink *u)
 {
+    struct sim_faults *f = &s->st.faults;
+    if (f->discard_non && --f->discard_non == 0) {
+        /* Accepted, then dropped inside the module: it never leaves. */
+        server_lost(s, u, "discarded");
+        s->st.lw.sent--; /* AT+NQMGS counts it under ERROR, not SENT */
+        s->st.lw.errors++;
+        if (s->st.vol.nsmi)
+            sim_urc(s, "+NSMI:DISCARDED");
+        return;
+    }
     server_received(s, u);
     if (s->st.vol.nsmi)
         sim_urc(s, "+NSMI:SENT");
@@ -286,26 +356,41 @@ int lw_uplink(struct sim *s, const struct sim_uplink *u)
     return SIM_R_OK;
 }
 
-void lw_tmr_con_result(struct sim *s, const struct sim_timer *t)
+/* The CON's fate: +QLWULDATASTATUS:<status>[,<seq>]. While a RULE_STATUS_FIRST
+ * command runs, the URC goes before its final result (no information text
+ * stands between them, so the module may put it there). */
+static void con_result(struct sim *s, int32_t seq, int32_t status)
 {
     struct sim_lwm2m *lw = &s->st.lw;
     lw->con_pending = false;
-    lw->last_status = t->arg2;
-    lw->last_seq = (uint32_t)t->arg;
-    if (t->arg2 == STATUS_ACKED)
+    lw->last_status = status;
+    lw->last_seq = (uint32_t)seq;
+    if (status == STATUS_ACKED)
         net_rrc_touch(s);
     else
         lw->errors++;
-    if (t->arg)
-        sim_urc(s, "+QLWULDATASTATUS:%d,%d", t->arg2, t->arg);
+    struct sim_reply *before = s->status_first ? s->cur_reply : NULL;
+    if (before && seq)
+        reply_line(before, "+QLWULDATASTATUS:%d,%d", status, seq);
+    else if (before)
+        reply_line(before, "+QLWULDATASTATUS:%d", status);
+    else if (seq)
+        sim_urc(s, "+QLWULDATASTATUS:%d,%d", status, seq);
     else
-        sim_urc(s, "+QLWULDATASTATUS:%d", t->arg2);
+        sim_urc(s, "+QLWULDATASTATUS:%d", status);
     struct sim_buf *ev = ev_begin(s, "con_result");
-    buf_printf(ev, ",\"status\":%d,\"seq\":%d", t->arg2, t->arg);
+    buf_printf(ev, ",\"status\":%d,\"seq\":%d", status, seq);
+    if (before)
+        buf_puts(ev, ",\"before_final\":true");
     ev_end(s);
     if (lw->con_release)
         net_rrc_release(s);
     lw->con_release = false;
+}
+
+void lw_tmr_con_result(struct sim *s, const struct sim_timer *t)
+{
+    con_result(s, t->arg, t->arg2);
 }
 
 /* -------------------------------------------------------------- downlinks */
