@@ -82,7 +82,7 @@ int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mod
 
     if (s == NULL)
         return QLW_ERR_ARG;
-    if (mode < QLW_UL_NON || mode > QLW_UL_LEGACY_NMGS) {
+    if ((unsigned)mode > (unsigned)QLW_UL_LEGACY_NMGS) { /* negatives wrap past it */
         qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: mode must be one of qlw_ul_mode");
         return QLW_ERR_ARG;
     }
