@@ -1,113 +1,13 @@
+/*
+ * The serial-port front door: checks the settings and hands the path to the
+ * backends this platform has (termios, libserialport). Needs an OS.
+ */
 #include "io/io_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* ------------------------------------------------------------------ clock */
-
-uint32_t qlw_clock_system_ms(void *ctx)
-{
-    (void)ctx;
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        return 0; /* cannot happen with CLOCK_MONOTONIC on a POSIX system */
-    }
-    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-    /* Truncation is the documented wrap at 2^32 ms. */
-    return (uint32_t)ms;
-}
-
-qlw_clock qlw_clock_system(void)
-{
-    qlw_clock clock = {qlw_clock_system_ms, NULL};
-    return clock;
-}
-
-/* -------------------------------------------------------------- transport */
-
-static bool ops_complete(const qlw_io_ops *ops)
-{
-    return ops->read != NULL && ops->write != NULL && ops->wait != NULL && ops->fd != NULL &&
-           ops->close != NULL;
-}
-
-int qlw_io_create(qlw_io **io, const qlw_io_ops *ops, void *ctx, const char *name,
-                  const qlw_clock *clock)
-{
-    if (io == NULL) {
-        return QLW_ERR_ARG;
-    }
-    *io = NULL;
-    if (ops == NULL || !ops_complete(ops) || (clock != NULL && clock->now_ms == NULL)) {
-        return QLW_ERR_ARG;
-    }
-    qlw_io *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        return QLW_ERR_NOMEM;
-    }
-    t->ops = ops;
-    t->ctx = ctx;
-    t->clock = clock != NULL ? *clock : qlw_clock_system();
-    if (name != NULL) {
-        size_t len = strnlen(name, sizeof t->name - 1);
-        memcpy(t->name, name, len);
-    }
-    *io = t;
-    return QLW_OK;
-}
-
-void qlw_io_close(qlw_io *io)
-{
-    if (io == NULL) {
-        return;
-    }
-    io->ops->close(io->ctx);
-    free(io);
-}
-
-int qlw_io_read(qlw_io *io, uint8_t *buf, size_t size)
-{
-    if (io == NULL || (buf == NULL && size > 0)) {
-        return QLW_ERR_ARG;
-    }
-    return io->ops->read(io->ctx, buf, size);
-}
-
-int qlw_io_write(qlw_io *io, const uint8_t *buf, size_t size)
-{
-    if (io == NULL || (buf == NULL && size > 0)) {
-        return QLW_ERR_ARG;
-    }
-    return io->ops->write(io->ctx, buf, size);
-}
-
-int qlw_io_wait(qlw_io *io, uint32_t timeout_ms)
-{
-    if (io == NULL) {
-        return QLW_ERR_ARG;
-    }
-    return io->ops->wait(io->ctx, timeout_ms);
-}
-
-int qlw_io_fd(qlw_io *io)
-{
-    if (io == NULL) {
-        return -1;
-    }
-    return io->ops->fd(io->ctx);
-}
-
-uint32_t qlw_io_now_ms(const qlw_io *io)
-{
-    if (io == NULL) {
-        return 0;
-    }
-    return io->clock.now_ms(io->clock.ctx);
-}
 
 /* ------------------------------------------------------------ error text */
 
@@ -146,13 +46,33 @@ int qlw_io_open_failed(int errnum, const char *path, char *errmsg, size_t errmsg
         return QLW_ERR_NOMEM;
     default: {
         char cause[128];
-        /* strerror() may share a buffer between threads; the XSI variant does not. */
-        if (strerror_r(errnum, cause, sizeof cause) != 0) {
+        /* strerror() may share a buffer between threads; these variants do not. */
+#ifdef _WIN32
+        int failed = strerror_s(cause, sizeof cause, errnum);
+#else
+        int failed = strerror_r(errnum, cause, sizeof cause);
+#endif
+        if (failed != 0) {
             (void)snprintf(cause, sizeof cause, "error %d", errnum);
         }
         qlw_io_errmsg(errmsg, errmsg_size, "cannot open %s: %s", path, cause);
         return QLW_ERR_IO;
     }
+    }
+}
+
+int qlw_io_errno_to_err(int errnum)
+{
+    switch (errnum) {
+    case EIO:
+    case ENXIO:
+    case ENODEV:
+    case EPIPE:
+        return QLW_ERR_PORT_GONE;
+    case ENOMEM:
+        return QLW_ERR_NOMEM;
+    default:
+        return QLW_ERR_IO;
     }
 }
 
@@ -225,16 +145,36 @@ static int open_libserialport(qlw_io **io, const char *path, const qlw_serial_co
 #endif
 }
 
+static int open_posix(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
+                      size_t errmsg_size)
+{
+#ifdef QLW_HAVE_POSIX_TTY
+    return qlw_io_posix_open(io, path, cfg, errmsg, errmsg_size);
+#else
+    (void)io;
+    (void)cfg;
+    qlw_io_errmsg(errmsg, errmsg_size,
+                  "cannot open %s: this build has no POSIX termios support (use libserialport)",
+                  path);
+    return QLW_ERR_UNSUPPORTED;
+#endif
+}
+
 static int open_auto(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                      size_t errmsg_size)
 {
-#ifdef QLW_HAVE_LIBSERIALPORT
+#if defined(QLW_HAVE_LIBSERIALPORT) && defined(QLW_HAVE_POSIX_TTY)
     /* libserialport only knows ports the OS lists (not /dev/pts/N), so it goes first. */
     if (qlw_io_sp_knows(path)) {
         return qlw_io_sp_open(io, path, cfg, errmsg, errmsg_size);
     }
-#endif
     return qlw_io_posix_open(io, path, cfg, errmsg, errmsg_size);
+#elif defined(QLW_HAVE_LIBSERIALPORT)
+    /* The only backend: let it say why a path is refused. */
+    return open_libserialport(io, path, cfg, errmsg, errmsg_size);
+#else
+    return open_posix(io, path, cfg, errmsg, errmsg_size);
+#endif
 }
 
 void qlw_serial_config_default(qlw_serial_config *cfg)
@@ -270,13 +210,22 @@ int qlw_io_open_serial(qlw_io **io, const char *path, const qlw_serial_config *c
     }
     switch (cfg->backend) {
     case QLW_IO_POSIX:
-        return qlw_io_posix_open(io, path, cfg, errmsg, errmsg_size);
+        return open_posix(io, path, cfg, errmsg, errmsg_size);
     case QLW_IO_LIBSERIALPORT:
         return open_libserialport(io, path, cfg, errmsg, errmsg_size);
     case QLW_IO_AUTO:
     default:
         return open_auto(io, path, cfg, errmsg, errmsg_size);
     }
+}
+
+bool qlw_io_has_posix_tty(void)
+{
+#ifdef QLW_HAVE_POSIX_TTY
+    return true;
+#else
+    return false;
+#endif
 }
 
 bool qlw_io_has_libserialport(void)
