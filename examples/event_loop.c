@@ -9,9 +9,10 @@
  * /19/0/0. The program ends when every modem has a report for each of its
  * readings, or after five minutes.
  */
+#ifndef _WIN32
 #define _POSIX_C_SOURCE 200809L
-
 #include <poll.h>
+#endif
 #include <stdio.h>
 
 #include <qlwm2m/qlwm2m.h>
@@ -88,6 +89,35 @@ static bool all_reported(const modem *m, int n)
     return true;
 }
 
+/* qlw_process() returns at once when nothing is due, and it also runs the timers. */
+static void service(modem *m, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (m[i].s != NULL && qlw_process(m[i].s) != QLW_OK) {
+            fprintf(stderr, "event_loop: %s: lost the port\n", m[i].port);
+            qlw_close(m[i].s); /* reports its queued readings as failed */
+            m[i].s = NULL;
+        }
+    }
+}
+
+#ifdef _WIN32
+/* Windows has no descriptor to poll a COM port with: each session's transport
+ * waits a short slice in turn (qlw_poll() also processes what came). */
+#define WIN_SLICE_MS 20
+
+static void run_once(modem *m, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int32_t due = m[i].s != NULL ? qlw_next_timeout_ms(m[i].s) : -1;
+        uint32_t slice = due >= 0 && due < WIN_SLICE_MS ? (uint32_t)due : WIN_SLICE_MS;
+
+        if (m[i].s != NULL)
+            (void)qlw_poll(m[i].s, slice);
+    }
+    service(m, n);
+}
+#else
 /* One round: sleep until a port has input or the earliest session is due, then let each work. */
 static void run_once(modem *m, int n)
 {
@@ -104,15 +134,9 @@ static void run_once(modem *m, int n)
             wait_ms = (int)due;
     }
     poll(pfd, (nfds_t)n, wait_ms);
-    /* qlw_process() returns at once when nothing is due, and it also runs the timers. */
-    for (int i = 0; i < n; i++) {
-        if (m[i].s != NULL && qlw_process(m[i].s) != QLW_OK) {
-            fprintf(stderr, "event_loop: %s: lost the port\n", m[i].port);
-            qlw_close(m[i].s); /* reports its queued readings as failed */
-            m[i].s = NULL;
-        }
-    }
+    service(m, n);
 }
+#endif
 
 int main(int argc, char **argv)
 {

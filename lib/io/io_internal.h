@@ -14,7 +14,10 @@
 
 #include "qlwm2m/io.h"
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+/* mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not the C runtime's. */
+#define QLW_IO_PRINTF(fmt_arg, first_arg) __attribute__((format(gnu_printf, fmt_arg, first_arg)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define QLW_IO_PRINTF(fmt_arg, first_arg) __attribute__((format(printf, fmt_arg, first_arg)))
 #else
 #define QLW_IO_PRINTF(fmt_arg, first_arg)
