@@ -600,7 +600,8 @@ static void expect_open_fails(const char *path, const qlw_serial_config *cfg, in
                               const char *msg_part)
 {
     char err[256];
-    qlw_io *io = (qlw_io *)&err; /* must be set to NULL on failure */
+    qlw_io dummy;
+    qlw_io *io = &dummy; /* must be set to NULL on failure */
 
     assert_int_equal(qlw_io_open_serial(&io, path, cfg, err, sizeof(err)), want);
     assert_null(io);
