@@ -15,7 +15,7 @@
  * needs; this is checked at start, and a 32-bit target with the sizes below
  * needs less (scripts/bench.sh prints the figure).
  */
-#define SESSION_MEM_BYTES 6144u
+#define SESSION_MEM_BYTES 7168u
 static uint32_t session_mem[SESSION_MEM_BYTES / sizeof(uint32_t)];
 
 static qlw_io uart_io;
