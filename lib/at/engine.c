@@ -134,7 +134,9 @@ static void queue_event(qlw_at *at, qlw_at_event ev, uint32_t count)
 
 static void queue_urc(qlw_at *at, const char *text, size_t len, unsigned flags)
 {
-    if (qlw_urcq_push_line(&at->urcq, text, len, flags, now_ms(at))) {
+    /* A line is complete when the bytes that end it were read: their arrival
+     * time, taken once per qlw_at_process() call, not a clock read per URC. */
+    if (qlw_urcq_push_line(&at->urcq, text, len, flags, at->last_rx_ms)) {
         at->stats.urcs++;
     } else {
         at->stats.urcs_dropped++;
