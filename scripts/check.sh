@@ -64,7 +64,11 @@ step "3. clang-format, clang-tidy and cppcheck"
 mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find include lib examples tests -name '*.[ch]')
 clang-format --dry-run -Werror "${c_files[@]}"
 echo "clang-format: ${#c_files[@]} files formatted"
-mapfile -t lib_sources < <(find lib -name '*.c' | sort)
+# The files this platform compiles (the compilation database knows them): a
+# Windows clock or an OS-free stand-in is checked by the builds that use it.
+mapfile -t lib_sources < <(find lib -name '*.c' | sort | while read -r f; do
+  if grep -q "\"file\": \"$PWD/$f\"" build-valgrind/compile_commands.json; then echo "$f"; fi
+done)
 printf '%s\n' "${lib_sources[@]}" | xargs -P "$jobs" -n 4 clang-tidy -p build-valgrind --quiet \
   >build-valgrind/clang-tidy.log 2>&1 || {
   grep -E '(warning|error):' build-valgrind/clang-tidy.log || cat build-valgrind/clang-tidy.log

@@ -59,4 +59,9 @@ build/consumer/consumer_pc
 step "sanitizers, valgrind, clang-tidy, cppcheck, short fuzzing (scripts/check.sh)"
 scripts/check.sh
 
+step "cross builds: Cortex-M4, Windows under wine, armhf under qemu-user (scripts/cross.sh)"
+cross_start=$SECONDS
+NATIVE_BUILD=build scripts/cross.sh
+echo "cross: all passed in $((SECONDS - cross_start))s"
+
 step "all tests passed"

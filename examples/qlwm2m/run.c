@@ -4,47 +4,18 @@
  * is closed.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tool.h"
 
-/* The only state shared with the signal handler: how many stop signals came. */
-static volatile sig_atomic_t stop_signals;
-
 /* Longest sleep between looks at the stop flag: a signal that lands just
- * before poll() starts would otherwise wait for the next module byte. */
+ * before the wait starts would otherwise wait for the next module byte. */
 #define LOOP_SLICE_MS 200
 
 /* After Ctrl-C, how long the command in flight may take to finish (and never
  * beyond the -t budget). */
 #define DRAIN_MS 10000u
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (stop_signals < 2)
-        stop_signals = stop_signals + 1;
-}
-
-void tool_install_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: poll() must return at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-bool tool_stop_requested(void)
-{
-    return stop_signals > 0;
-}
 
 /* ----------------------------------------------------------------- trace */
 
@@ -191,7 +162,7 @@ static void drain(tool *t)
 
     if (t->timeout_ms > 0 && tool_remaining_ms(t) < limit)
         limit = tool_remaining_ms(t);
-    while (qlw_at_busy(t->at) && stop_signals < 2 &&
+    while (qlw_at_busy(t->at) && tool_stop_count() < 2 &&
            qlw_ms_diff(qlw_clock_system_ms(NULL), start) < (int32_t)limit) {
         qlw_at_poll(t->at, LOOP_SLICE_MS);
     }
@@ -270,16 +241,17 @@ static bool deadline_passed(const tool *t)
 static int wait_slice(tool *t)
 {
     int32_t ms = qlw_next_timeout_ms(t->s);
-    struct pollfd pfd = {qlw_fd(t->s), POLLIN, 0};
+    int rc;
 
     if (ms < 0 || ms > LOOP_SLICE_MS)
         ms = LOOP_SLICE_MS;
     if (t->timeout_ms > 0 && (uint32_t)ms > tool_remaining_ms(t))
         ms = (int32_t)tool_remaining_ms(t);
-    /* No descriptor while the port is lost: sleep until the session's next attempt. */
-    if (poll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0 ? 1 : 0, (int)ms) < 0 && errno != EINTR)
-        return QLW_ERR_IO;
-    return QLW_OK;
+    rc = tool_wait_fd(qlw_fd(t->s), (int)ms);
+    /* No descriptor to poll (Windows): the transport waits, and processes what came. */
+    if (rc == QLW_ERR_UNSUPPORTED)
+        rc = qlw_poll(t->s, (uint32_t)ms);
+    return rc;
 }
 
 /* Ctrl-C: nothing new goes to the module (qlw_pause()); the uplink it
@@ -293,7 +265,7 @@ static bool stop_now(tool *t)
         qlw_pause(t->s);
         t->paused = true;
     }
-    return stop_signals >= 2 || qlw_uplinks_in_flight(t->s) == 0;
+    return tool_stop_count() >= 2 || qlw_uplinks_in_flight(t->s) == 0;
 }
 
 int tool_run(tool *t, int (*done)(tool *t))

@@ -9,6 +9,13 @@
 
 #include "qlwm2m/qlwm2m.h"
 
+/* mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not the C runtime's. */
+#if defined(__MINGW32__)
+#define TOOL_PRINTF(fmt_arg, first_arg) __attribute__((format(gnu_printf, fmt_arg, first_arg)))
+#else
+#define TOOL_PRINTF(fmt_arg, first_arg) __attribute__((format(printf, fmt_arg, first_arg)))
+#endif
+
 /* Exit codes, as documented in --help. */
 enum {
     TOOL_EXIT_OK = 0,
@@ -139,13 +146,13 @@ int tool_parse_apn(const char *what, const char *arg);
 /* Refuses leftover arguments; 0 when there are none. */
 int tool_no_more_args(const tool *t, int argc, char **argv);
 /* Prints "usage: qlwm2m SYNOPSIS" to stderr and returns TOOL_EXIT_USAGE. */
-int tool_usage_error(const tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tool_usage_error(const tool *t, const char *fmt, ...) TOOL_PRINTF(2, 3);
 
 /* --------------------------------------------------------- out.c: output */
 
 uint32_t tool_elapsed_ms(const tool *t);
 /* A human step line: "[  1.2s] TEXT" (not in --json mode). */
-void tool_say(const tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tool_say(const tool *t, const char *fmt, ...) TOOL_PRINTF(2, 3);
 /* Starts a JSON event line: {"t_ms":N,"event":"NAME" ; the caller adds fields and ends it. */
 void tool_json_begin(const tool *t, const char *event);
 void tool_json_str(const char *key, const char *value);
@@ -154,11 +161,11 @@ void tool_json_bool(const char *key, bool value);
 void tool_json_hex(const char *key, const uint8_t *data, size_t len);
 void tool_json_end(void);
 /* The last line of a command that worked: a step line, or {"event":"done",...} with --json. */
-void tool_done(const tool *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tool_done(const tool *t, const char *fmt, ...) TOOL_PRINTF(2, 3);
 /* Prints "error: MESSAGE" (and a JSON error event with --json); returns @p code. */
-int tool_fail(const tool *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int tool_fail(const tool *t, int code, const char *fmt, ...) TOOL_PRINTF(3, 4);
 /* Prints "hint: TEXT" on stderr. */
-void tool_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tool_hint(const char *fmt, ...) TOOL_PRINTF(1, 2);
 /* Exit code for a qlw_err. */
 int tool_exit_code(int err);
 /* Reports a failed library call: the module's answer, a timeout, a lost port. */
@@ -188,8 +195,17 @@ void tool_close(tool *t);
 int tool_run(tool *t, int (*done)(tool *t));
 /* Ms left of the command's timeout (at least 1). */
 uint32_t tool_remaining_ms(const tool *t);
-bool tool_stop_requested(void);
+
+/* ---------------------------------- platform.c: Ctrl-C and waiting for input */
+
+/* Ctrl-C (and SIGTERM on POSIX) are counted from now on; the first asks to stop. */
 void tool_install_signals(void);
+bool tool_stop_requested(void);
+/* Stop requests so far, at most 2 (a second one stops waiting for the command in flight). */
+int tool_stop_count(void);
+/* Sleeps until @p fd is readable, up to @p timeout_ms; QLW_ERR_UNSUPPORTED where
+ * there is no descriptor to wait on (fd < 0, Windows). */
+int tool_wait_fd(int fd, int timeout_ms);
 /* Reports the error that ended a command through t->fatal; returns its exit code. */
 int tool_fail_fatal(tool *t);
 /* The wait for the first setup of the module after open. */

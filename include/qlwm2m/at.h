@@ -102,7 +102,7 @@ typedef struct qlw_at_line {
     const char *text; /**< NUL-terminated line, without its terminator. */
     size_t len;       /**< Length of qlw_at_line::text. */
     unsigned flags;   /**< @ref qlw_line_flags. */
-    uint32_t time_ms; /**< Transport clock when the line was complete. */
+    uint32_t time_ms; /**< Transport clock when the bytes that complete the line were read. */
 } qlw_at_line;
 
 /** @brief Flags of a URC table entry. */

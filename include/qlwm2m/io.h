@@ -8,13 +8,17 @@
  * The AT engine only ever talks to this interface, so a transport of your own
  * (a socket, a USB CDC driver on an MCU) plugs in by filling @ref qlw_io_ops.
  *
- * Implementations shipped:
- * - qlw_io_open_serial(): opens any serial device path. `/dev/ttyUSB0` and
- *   other ports known to the OS go through libserialport when the library was
- *   built with it; any other tty path (pseudo-terminals such as `/dev/pts/7`,
- *   which Debian's libserialport 0.1.1 refuses) goes through POSIX termios.
+ * Implementations shipped, by platform:
+ * - qlw_io_open_serial() (not in `QLWM2M_NO_OS` builds): opens a serial
+ *   device. On Linux and the BSDs, `/dev/ttyUSB0` and other ports known to
+ *   the OS go through libserialport when the library was built with it; any
+ *   other tty path (pseudo-terminals such as `/dev/pts/7`, which Debian's
+ *   libserialport 0.1.1 refuses) goes through POSIX termios. On Windows
+ *   (`COM3`) and macOS libserialport is the backend.
  * - qlw_io_mem_open(): an in-memory transport for tests, with a virtual clock,
- *   scheduled input, forced read sizes and injected I/O errors.
+ *   scheduled input, forced read sizes and injected I/O errors. No OS needed.
+ * - qlw_io_init(): your own operations (a UART driver on a microcontroller)
+ *   in memory you own, with your clock. No OS and no heap needed.
  *
  * Thread rules: a transport is used by one thread at a time.
  */
@@ -43,7 +47,9 @@ typedef struct qlw_clock {
 } qlw_clock;
 
 /**
- * @brief The system's monotonic clock (CLOCK_MONOTONIC on POSIX) in ms.
+ * @brief The system's monotonic clock (CLOCK_MONOTONIC on POSIX,
+ *        GetTickCount64() on Windows) in ms. Not in `QLWM2M_NO_OS` builds,
+ *        where the application's @ref qlw_clock takes its place.
  * @param ctx Ignored (so that it fits @ref qlw_clock::now_ms).
  * @return Milliseconds since an arbitrary start, wrapping at 2^32.
  */
@@ -114,6 +120,7 @@ typedef struct qlw_io {
     void *ctx;             /**< Passed to every operation. */
     qlw_clock clock;       /**< Clock that belongs with this transport. */
     char name[64];         /**< Human name for messages, e.g. the port path. */
+    bool allocated;        /**< Set by qlw_io_create(): qlw_io_close() frees it. */
 } qlw_io;
 
 /** @brief Flow control of a serial port. */
@@ -173,20 +180,48 @@ QLW_API int qlw_io_open_serial(qlw_io **io, const char *path, const qlw_serial_c
 QLW_API bool qlw_io_has_libserialport(void);
 
 /**
+ * @brief True when this build includes the POSIX termios backend (every
+ *        POSIX system; not Windows).
+ */
+QLW_API bool qlw_io_has_posix_tty(void);
+
+/**
+ * @brief Makes a transport of caller-supplied operations in caller memory.
+ *
+ * What a port to a microcontroller uses: no heap, no OS. The transport lives
+ * as long as @p io does; qlw_io_close() calls `ops->close` and frees nothing.
+ *
+ * @param[out] io Transport to fill (any content; overwritten).
+ * @param ops     Operations (kept by pointer; must outlive the transport).
+ * @param ctx     Their context; released by `ops->close` in qlw_io_close().
+ * @param name    Name for messages (copied, truncated to 63 bytes), or NULL.
+ * @param clock   Clock, or NULL for the system clock. Required (NULL is
+ *                QLW_ERR_ARG) in `QLWM2M_NO_OS` builds, which have none.
+ * @return QLW_OK or QLW_ERR_ARG (NULL @p io or @p ops, an operation
+ *         missing, a clock without `now_ms`).
+ */
+QLW_API int qlw_io_init(qlw_io *io, const qlw_io_ops *ops, void *ctx, const char *name,
+                        const qlw_clock *clock);
+
+/**
  * @brief Wraps caller-supplied operations in a transport.
  * @param[out] io Receives the transport.
  * @param ops     Operations (kept by pointer; must outlive the transport).
  * @param ctx     Their context; released by `ops->close` in qlw_io_close().
  * @param name    Name for messages (copied, truncated to 63 bytes), or NULL.
- * @param clock   Clock, or NULL for the system clock.
+ * @param clock   Clock, or NULL for the system clock (required in
+ *                `QLWM2M_NO_OS` builds).
  * @return QLW_OK, QLW_ERR_ARG or QLW_ERR_NOMEM. On failure @p ctx is left
  *         alone (`ops->close` is not called): it is still the caller's.
+ * @note Allocates the @ref qlw_io; qlw_io_init() is the same in caller memory.
  */
 QLW_API int qlw_io_create(qlw_io **io, const qlw_io_ops *ops, void *ctx, const char *name,
                           const qlw_clock *clock);
 
 /**
- * @brief Closes a transport and frees it. NULL is accepted and ignored.
+ * @brief Closes a transport (`ops->close`) and frees it when qlw_io_create()
+ *        allocated it. NULL, and a second close of a qlw_io_init() transport,
+ *        are accepted and ignored.
  */
 QLW_API void qlw_io_close(qlw_io *io);
 

@@ -150,6 +150,13 @@ int qlw_at_field_copy(const qlw_at_field *f, char *buf, size_t size)
     return fits ? QLW_OK : QLW_ERR_OVERFLOW;
 }
 
+/* A hex digit's value plus one; 0 for every other byte. */
+static const uint8_t hex_digit[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 int qlw_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size)
 {
     if (hex == NULL || (out == NULL && hex_len > 0))
@@ -158,10 +165,12 @@ int qlw_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_siz
         return QLW_ERR_PARSE;
     if (hex_len / 2 > out_size)
         return QLW_ERR_OVERFLOW;
+    /* A downlink is up to a kilobyte of hex: one table look-up per digit, no branches. */
     for (size_t i = 0; i < hex_len; i += 2) {
-        int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+        int hi = hex_digit[(unsigned char)hex[i]] - 1,
+            lo = hex_digit[(unsigned char)hex[i + 1]] - 1;
 
-        if (hi < 0 || lo < 0)
+        if ((hi | lo) < 0)
             return QLW_ERR_PARSE;
         out[i / 2] = (uint8_t)(hi << 4 | lo);
     }

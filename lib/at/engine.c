@@ -134,7 +134,9 @@ static void queue_event(qlw_at *at, qlw_at_event ev, uint32_t count)
 
 static void queue_urc(qlw_at *at, const char *text, size_t len, unsigned flags)
 {
-    if (qlw_urcq_push_line(&at->urcq, text, len, flags, now_ms(at))) {
+    /* A line is complete when the bytes that end it were read: their arrival
+     * time, taken once per qlw_at_process() call, not a clock read per URC. */
+    if (qlw_urcq_push_line(&at->urcq, text, len, flags, at->last_rx_ms)) {
         at->stats.urcs++;
     } else {
         at->stats.urcs_dropped++;
@@ -612,28 +614,60 @@ static void feed(qlw_at *at)
     at->stats.garbage_bytes = at->rd.garbage_bytes;
 }
 
-/*
- * Reads a chunk. The arrival time is taken once per qlw_at_process() call
- * (*stamped), not per read: the reads of one call follow each other within
- * microseconds, and with one-byte reads a clock read per byte would cost
- * more than the parsing.
- */
-static int fill(qlw_at *at, bool *stamped)
-{
-    int n = qlw_io_read(at->io, at->rx, sizeof(at->rx));
+/* Bounds the work of one call so that a flooding modem cannot starve the caller's loop. */
+#define QLW_AT_MAX_READS_PER_PROCESS 64
 
-    if (n <= 0)
-        return n;
+/* What ended a gather: the chunk is full or the read budget is spent, the
+ * transport had nothing more, or it failed. */
+typedef struct gather_end {
+    bool drained;
+    int err;
+} gather_end;
+
+/*
+ * Reads into the chunk buffer until it is full, the transport has nothing
+ * more, or the read budget is spent, and returns the bytes gathered. A
+ * transport that hands over a byte or a few at a time (a UART ring, a slow
+ * tty) then costs the reader one call per chunk instead of one per byte: at
+ * such read sizes the work per call, not per byte, is what costs. The bytes
+ * and their order are the same, so is what the engine makes of them.
+ *
+ * The arrival time is taken once per qlw_at_process() call (*stamped), not
+ * per read: the reads of one call follow each other within microseconds,
+ * and with one-byte reads a clock read per byte would cost more than the
+ * parsing.
+ */
+static size_t gather(qlw_at *at, bool *stamped, int *reads, gather_end *end)
+{
+    size_t len = 0;
+
+    end->drained = false;
+    end->err = 0;
+    /* The loop does only what each read must; the rest is once per chunk. */
+    while (len < sizeof(at->rx) && *reads < QLW_AT_MAX_READS_PER_PROCESS) {
+        int n = at->io->ops->read(at->io->ctx, at->rx + len, sizeof(at->rx) - len);
+
+        if (n <= 0) {
+            end->drained = n == 0;
+            end->err = n;
+            break;
+        }
+        (*reads)++;
+        len += (size_t)n;
+    }
+    at->rx_len = len;
+    at->rx_pos = 0;
+    if (len == 0)
+        return 0;
     if (!*stamped) {
         at->last_rx_ms = now_ms(at);
         *stamped = true;
     }
-    at->stats.bytes_rx += (uint32_t)n;
+    at->stats.bytes_rx += (uint32_t)len;
+    /* One call for the chunk: its reads share one arrival time, so the trace is the same. */
     if (at->cfg.trace)
-        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_RX, at->rx, (size_t)n, at->last_rx_ms);
-    at->rx_len = (size_t)n;
-    at->rx_pos = 0;
-    return n;
+        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_RX, at->rx, len, at->last_rx_ms);
+    return len;
 }
 
 /*
@@ -660,31 +694,27 @@ static void expire(qlw_at *at, bool input_left)
     }
 }
 
-/* Bounds the work of one call so that a flooding modem cannot starve the caller's loop. */
-#define QLW_AT_MAX_READS_PER_PROCESS 64
-
 int qlw_at_process(qlw_at *at)
 {
     int rc = QLW_OK, reads = 0;
     bool stamped = false;
+    gather_end end = {false, 0};
+    uint32_t tx_at_drain = 0;
 
     if (at == NULL)
         return QLW_ERR_ARG;
     if (at->in_dispatch)
         return QLW_ERR_STATE;
     flush_tx(at);
-    while (reads < QLW_AT_MAX_READS_PER_PROCESS) {
+    for (;;) {
         if (at->rx_pos == at->rx_len) {
-            int n = fill(at, &stamped);
-
-            if (n < 0) {
-                io_failed(at, n);
-                rc = n;
+            /* Drained and nothing written since (which could bring an answer): done. */
+            if (end.err < 0 || reads >= QLW_AT_MAX_READS_PER_PROCESS ||
+                (end.drained && at->stats.bytes_tx == tx_at_drain))
                 break;
-            }
-            if (n == 0)
+            if (gather(at, &stamped, &reads, &end) == 0)
                 break;
-            reads++;
+            tx_at_drain = at->stats.bytes_tx;
         }
         feed(at);
         /* Dispatch per chunk: keeps the queue short under a flood. */
@@ -692,6 +722,11 @@ int qlw_at_process(qlw_at *at)
             dispatch(at);
             flush_tx(at);
         }
+    }
+    /* A failed read is reported after the bytes that came before it. */
+    if (end.err < 0) {
+        io_failed(at, end.err);
+        rc = end.err;
     }
     expire(at, reads >= QLW_AT_MAX_READS_PER_PROCESS);
     dispatch(at);

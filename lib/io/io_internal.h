@@ -1,18 +1,29 @@
 /*
  * Declarations shared by the files of lib/io only. Not installed, not API.
+ *
+ * lib/io has two halves. io.c and io_mem.c need no operating system: they are
+ * what the AT engine, the dialects and the session link against, on a
+ * microcontroller too. Everything else is one platform's: the clocks
+ * (clock_posix.c, clock_win32.c), the serial-port front door (serial.c) and
+ * the backends it dispatches to (io_posix.c, io_libserialport.c). CMake
+ * compiles only the files a platform can build and defines QLW_HAVE_* for
+ * each one it compiled.
  */
 #ifndef QLWM2M_IO_INTERNAL_H
 #define QLWM2M_IO_INTERNAL_H
 
 #include "qlwm2m/io.h"
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+/* mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not the C runtime's. */
+#define QLW_IO_PRINTF(fmt_arg, first_arg) __attribute__((format(gnu_printf, fmt_arg, first_arg)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define QLW_IO_PRINTF(fmt_arg, first_arg) __attribute__((format(printf, fmt_arg, first_arg)))
 #else
 #define QLW_IO_PRINTF(fmt_arg, first_arg)
 #endif
 
-/* ---------------------------------------------------------------- io.c */
+/* ------------------------------------------------------------- serial.c */
 
 /* Formats into errmsg when the caller gave a buffer; always terminates it. */
 void qlw_io_errmsg(char *errmsg, size_t errmsg_size, const char *fmt, ...) QLW_IO_PRINTF(3, 4);
@@ -23,7 +34,12 @@ void qlw_io_errmsg(char *errmsg, size_t errmsg_size, const char *fmt, ...) QLW_I
  */
 int qlw_io_open_failed(int errnum, const char *path, char *errmsg, size_t errmsg_size);
 
+/* Maps the errno of a failed read/write/wait on an open port to a qlw_err. */
+int qlw_io_errno_to_err(int errnum);
+
 /* ---------------------------------------------------------- io_posix.c */
+
+/* Declared everywhere (tests compare ops pointers); defined only where built. */
 
 /* The termios transport's operations, so tests can tell which backend opened a path. */
 extern const qlw_io_ops qlw_io_posix_ops;
@@ -32,21 +48,8 @@ extern const qlw_io_ops qlw_io_posix_ops;
 int qlw_io_posix_open(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                       size_t errmsg_size);
 
-/*
- * Takes the advisory lock that keeps two qlwm2m programs off one port.
- * Returns QLW_OK or QLW_ERR_PORT_BUSY (with errmsg filled).
- */
-int qlw_io_fd_lock(int fd, const char *path, char *errmsg, size_t errmsg_size);
-
-/* Maps the errno of a failed read/write/poll on an open port to a qlw_err. */
-int qlw_io_errno_to_err(int errnum);
-
-/* The wait operation of fd-based transports (1 readable, 0 timeout, <0 error). */
-int qlw_io_fd_wait(int fd, uint32_t timeout_ms);
-
 /* ---------------------------------------------------- io_libserialport.c */
 
-#ifdef QLW_HAVE_LIBSERIALPORT
 /* The libserialport transport's operations. */
 extern const qlw_io_ops qlw_io_sp_ops;
 
@@ -56,6 +59,5 @@ bool qlw_io_sp_knows(const char *path);
 /* Opens a port with libserialport; cfg is already validated. */
 int qlw_io_sp_open(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                    size_t errmsg_size);
-#endif
 
 #endif /* QLWM2M_IO_INTERNAL_H */

@@ -1,7 +1,9 @@
 /*
- * Serial ports through libserialport. Built only when QLW_HAVE_LIBSERIALPORT
- * is defined. Waiting polls the port's descriptor (shared with the termios
- * backend) because sp_wait() reports neither which event fired nor a hang-up.
+ * Serial ports through libserialport: the backend on Windows and macOS, and
+ * for ports the OS lists on Linux. Built only when QLW_HAVE_LIBSERIALPORT is
+ * defined. It stands on libserialport alone (no termios helpers), so that it
+ * builds wherever libserialport does; the few OS calls it makes are for what
+ * libserialport does not offer (an exclusive lock on POSIX, error codes).
  */
 #include "io/io_internal.h"
 
@@ -10,10 +12,56 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#ifdef _WIN32
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
+#include <sys/file.h>
+#endif
+
 typedef struct sp_ctx {
     struct sp_port *port;
-    int fd;
+    /* RX_READY and ERROR on the port: what wait() sleeps on. */
+    struct sp_event_set *events;
+#ifndef _WIN32
+    int fd; /* for fd(): the descriptor an event loop polls */
+#endif
 } sp_ctx;
+
+/* ------------------------------------------------------------------ errors */
+
+/*
+ * sp_last_error_code() is errno on POSIX and GetLastError() on Windows; both
+ * are brought to the errno names the shared messages speak.
+ */
+static int sp_errno(void)
+{
+    int code = sp_last_error_code();
+#ifdef _WIN32
+    switch (code) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_NAME:
+        return ENOENT;
+    /* A COM port opened by another program answers "access denied". */
+    case ERROR_ACCESS_DENIED:
+    case ERROR_SHARING_VIOLATION:
+        return EBUSY;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return ENOMEM;
+    case ERROR_DEVICE_NOT_CONNECTED:
+    case ERROR_BAD_COMMAND:
+    case ERROR_GEN_FAILURE:
+    case ERROR_OPERATION_ABORTED:
+        return ENODEV;
+    default:
+        return EIO;
+    }
+#else
+    return code;
+#endif
+}
 
 static int sp_to_err(enum sp_return ret)
 {
@@ -25,7 +73,7 @@ static int sp_to_err(enum sp_return ret)
     case SP_ERR_SUPP:
         return QLW_ERR_UNSUPPORTED;
     case SP_ERR_FAIL:
-        return qlw_io_errno_to_err(sp_last_error_code());
+        return qlw_io_errno_to_err(sp_errno());
     default:
         return QLW_ERR_IO;
     }
@@ -34,11 +82,16 @@ static int sp_to_err(enum sp_return ret)
 /* EAGAIN and EINTR mean "nothing moved this time", not failure. */
 static bool sp_transient(enum sp_return ret)
 {
+#ifdef _WIN32
+    (void)ret;
+    return false;
+#else
     if (ret != SP_ERR_FAIL) {
         return false;
     }
     int errnum = sp_last_error_code();
     return errnum == EAGAIN || errnum == EWOULDBLOCK || errnum == EINTR;
+#endif
 }
 
 /* ------------------------------------------------------------- operations */
@@ -50,13 +103,8 @@ static int sp_io_read(void *ctx, uint8_t *buf, size_t size)
         return 0;
     }
     enum sp_return n = sp_nonblocking_read(c->port, buf, size > INT_MAX ? INT_MAX : size);
-    if (n > 0) {
+    if (n >= 0) {
         return (int)n;
-    }
-    if (n == 0) {
-        /* libserialport reads nothing from a hung-up port too; poll tells the two apart. */
-        int ready = qlw_io_fd_wait(c->fd, 0);
-        return ready < 0 ? ready : 0;
     }
     return sp_transient(n) ? 0 : sp_to_err(n);
 }
@@ -74,21 +122,77 @@ static int sp_io_write(void *ctx, const uint8_t *buf, size_t size)
     return sp_transient(n) ? 0 : sp_to_err(n);
 }
 
+/* 1 when bytes wait, 0 when none, a negative qlw_err when the port failed. */
+static int sp_readable(sp_ctx *c)
+{
+    enum sp_return n = sp_input_waiting(c->port);
+    if (n > 0) {
+        return 1;
+    }
+    return n == 0 ? 0 : sp_to_err(n);
+}
+
+/* The device is still listed by the OS (a USB modem unplugged is not). */
+static bool sp_present(const sp_ctx *c)
+{
+    struct sp_port *found = NULL;
+    if (sp_get_port_by_name(sp_get_port_name(c->port), &found) != SP_OK) {
+        return false;
+    }
+    sp_free_port(found);
+    return true;
+}
+
+/*
+ * sp_wait() returns SP_OK both when the port became ready and when the time
+ * ran out, and does not say which event fired. So the answer comes from the
+ * port itself: bytes waiting mean readable; none, with time left, means an
+ * error event or a hang-up woke us, and a port the OS no longer lists is gone.
+ */
 static int sp_io_wait(void *ctx, uint32_t timeout_ms)
 {
     sp_ctx *c = ctx;
-    return qlw_io_fd_wait(c->fd, timeout_ms);
+    int ready = sp_readable(c);
+    if (ready != 0 || timeout_ms == 0) {
+        return ready; /* sp_wait() would take a timeout of 0 as "forever" */
+    }
+    uint32_t start_ms = qlw_clock_system_ms(NULL);
+    for (;;) {
+        uint32_t elapsed_ms = qlw_clock_system_ms(NULL) - start_ms;
+        if (elapsed_ms >= timeout_ms) {
+            return 0;
+        }
+        uint32_t left_ms = timeout_ms - elapsed_ms;
+        enum sp_return ret = sp_wait(c->events, (unsigned int)left_ms);
+        if (ret != SP_OK && !sp_transient(ret)) {
+            return sp_to_err(ret);
+        }
+        ready = sp_readable(c);
+        if (ready != 0) {
+            return ready;
+        }
+        if (qlw_clock_system_ms(NULL) - start_ms < timeout_ms && !sp_present(c)) {
+            return QLW_ERR_PORT_GONE;
+        }
+    }
 }
 
 static int sp_io_fd(void *ctx)
 {
+#ifdef _WIN32
+    /* A Windows HANDLE cannot be polled like a descriptor: wait() is the way. */
+    (void)ctx;
+    return -1;
+#else
     sp_ctx *c = ctx;
     return c->fd;
+#endif
 }
 
 static void sp_io_close(void *ctx)
 {
     sp_ctx *c = ctx;
+    sp_free_event_set(c->events);
     (void)sp_close(c->port);
     sp_free_port(c->port);
     free(c);
@@ -117,7 +221,7 @@ bool qlw_io_sp_knows(const char *path)
 static int sp_failed(enum sp_return ret, const char *path, char *errmsg, size_t errmsg_size)
 {
     if (ret == SP_ERR_FAIL) {
-        return qlw_io_open_failed(sp_last_error_code(), path, errmsg, errmsg_size);
+        return qlw_io_open_failed(sp_errno(), path, errmsg, errmsg_size);
     }
     if (ret == SP_ERR_MEM) {
         return qlw_io_open_failed(ENOMEM, path, errmsg, errmsg_size);
@@ -159,38 +263,51 @@ static int sp_configure(struct sp_port *port, const char *path, const qlw_serial
     return ret == SP_OK ? QLW_OK : sp_failed(ret, path, errmsg, errmsg_size);
 }
 
-static int sp_wrap(qlw_io **io, struct sp_port *port, int fd, const char *path, char *errmsg,
-                   size_t errmsg_size)
+/*
+ * Keeps a second program off the port. Windows opens a COM port exclusively
+ * by itself; on POSIX an advisory flock() keeps out other qlwm2m programs.
+ */
+static int sp_lock(sp_ctx *c, const char *path, char *errmsg, size_t errmsg_size)
 {
-    sp_ctx *c = malloc(sizeof *c);
-    if (c == NULL) {
-        return qlw_io_open_failed(ENOMEM, path, errmsg, errmsg_size);
-    }
-    c->port = port;
-    c->fd = fd;
-    int err = qlw_io_create(io, &qlw_io_sp_ops, c, path, NULL);
-    if (err != QLW_OK) {
-        free(c);
-        return qlw_io_open_failed(ENOMEM, path, errmsg, errmsg_size);
-    }
+#ifdef _WIN32
+    (void)c;
+    (void)path;
+    (void)errmsg;
+    (void)errmsg_size;
     return QLW_OK;
-}
-
-/* Everything after sp_open(); on failure the caller closes the port. */
-static int sp_setup(qlw_io **io, struct sp_port *port, const char *path,
-                    const qlw_serial_config *cfg, char *errmsg, size_t errmsg_size)
-{
-    int fd = -1;
-    enum sp_return ret = sp_get_port_handle(port, &fd);
+#else
+    enum sp_return ret = sp_get_port_handle(c->port, &c->fd);
     if (ret != SP_OK) {
         return sp_failed(ret, path, errmsg, errmsg_size);
     }
-    int err = qlw_io_fd_lock(fd, path, errmsg, errmsg_size);
+    if (flock(c->fd, LOCK_EX | LOCK_NB) == 0) {
+        return QLW_OK;
+    }
+    if (errno == EWOULDBLOCK || errno == EAGAIN) {
+        qlw_io_errmsg(errmsg, errmsg_size, "cannot open %s: port is in use by another program",
+                      path);
+        return QLW_ERR_PORT_BUSY;
+    }
+    return QLW_OK; /* a file system without flock() must not make the port unusable */
+#endif
+}
+
+/* Everything after sp_open(); on failure the caller releases c. */
+static int sp_setup(sp_ctx *c, const char *path, const qlw_serial_config *cfg, char *errmsg,
+                    size_t errmsg_size)
+{
+    int err = sp_lock(c, path, errmsg, errmsg_size);
     if (err == QLW_OK) {
-        err = sp_configure(port, path, cfg, errmsg, errmsg_size);
+        err = sp_configure(c->port, path, cfg, errmsg, errmsg_size);
     }
     if (err == QLW_OK) {
-        err = sp_wrap(io, port, fd, path, errmsg, errmsg_size);
+        enum sp_return ret = sp_new_event_set(&c->events);
+        if (ret == SP_OK) {
+            ret = sp_add_port_events(c->events, c->port, SP_EVENT_RX_READY | SP_EVENT_ERROR);
+        }
+        if (ret != SP_OK) {
+            err = sp_failed(ret, path, errmsg, errmsg_size);
+        }
     }
     return err;
 }
@@ -198,22 +315,35 @@ static int sp_setup(qlw_io **io, struct sp_port *port, const char *path,
 int qlw_io_sp_open(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                    size_t errmsg_size)
 {
-    struct sp_port *port = NULL;
-    enum sp_return ret = sp_get_port_by_name(path, &port);
+    sp_ctx *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        return qlw_io_open_failed(ENOMEM, path, errmsg, errmsg_size);
+    }
+    enum sp_return ret = sp_get_port_by_name(path, &c->port);
     if (ret != SP_OK) {
+        free(c);
         return ret == SP_ERR_MEM ? sp_failed(ret, path, errmsg, errmsg_size)
                                  : qlw_io_open_failed(ENOENT, path, errmsg, errmsg_size);
     }
-    ret = sp_open(port, SP_MODE_READ_WRITE);
+    ret = sp_open(c->port, SP_MODE_READ_WRITE);
     if (ret != SP_OK) {
         int err = sp_failed(ret, path, errmsg, errmsg_size);
-        sp_free_port(port);
+        sp_free_port(c->port);
+        free(c);
         return err;
     }
-    int err = sp_setup(io, port, path, cfg, errmsg, errmsg_size);
+    int err = sp_setup(c, path, cfg, errmsg, errmsg_size);
+    if (err == QLW_OK) {
+        err = qlw_io_create(io, &qlw_io_sp_ops, c, path, NULL);
+        if (err != QLW_OK) {
+            err = qlw_io_open_failed(ENOMEM, path, errmsg, errmsg_size);
+        }
+    }
     if (err != QLW_OK) {
-        (void)sp_close(port);
-        sp_free_port(port);
+        sp_free_event_set(c->events); /* accepts NULL */
+        (void)sp_close(c->port);
+        sp_free_port(c->port);
+        free(c);
     }
     return err;
 }

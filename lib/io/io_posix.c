@@ -1,3 +1,7 @@
+/*
+ * Any tty through POSIX termios, pseudo-terminals included. Built on every
+ * POSIX system (QLW_HAVE_POSIX_TTY).
+ */
 #include "io/io_internal.h"
 
 #include <errno.h>
@@ -15,24 +19,11 @@ typedef struct posix_port {
     int fd;
 } posix_port;
 
-/* ------------------------------------------------- helpers shared with sp */
+/* ----------------------------------------------------------------- helpers */
 
-int qlw_io_errno_to_err(int errnum)
-{
-    switch (errnum) {
-    case EIO:
-    case ENXIO:
-    case ENODEV:
-    case EPIPE:
-        return QLW_ERR_PORT_GONE;
-    case ENOMEM:
-        return QLW_ERR_NOMEM;
-    default:
-        return QLW_ERR_IO;
-    }
-}
+/* The advisory lock that keeps two qlwm2m programs off one port. */
 
-int qlw_io_fd_lock(int fd, const char *path, char *errmsg, size_t errmsg_size)
+static int fd_lock(int fd, const char *path, char *errmsg, size_t errmsg_size)
 {
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
         return QLW_OK;
@@ -67,7 +58,7 @@ static int poll_result(int fd, short revents)
     return (revents & POLLIN) ? 1 : 0;
 }
 
-int qlw_io_fd_wait(int fd, uint32_t timeout_ms)
+static int fd_wait(int fd, uint32_t timeout_ms)
 {
     uint32_t start_ms = qlw_clock_system_ms(NULL);
     for (;;) {
@@ -130,7 +121,7 @@ static int posix_write(void *ctx, const uint8_t *buf, size_t size)
 static int posix_wait(void *ctx, uint32_t timeout_ms)
 {
     posix_port *port = ctx;
-    return qlw_io_fd_wait(port->fd, timeout_ms);
+    return fd_wait(port->fd, timeout_ms);
 }
 
 static int posix_fd(void *ctx)
@@ -301,7 +292,7 @@ int qlw_io_posix_open(qlw_io **io, const char *path, const qlw_serial_config *cf
     if (err != QLW_OK) {
         return err;
     }
-    err = qlw_io_fd_lock(fd, path, errmsg, errmsg_size);
+    err = fd_lock(fd, path, errmsg, errmsg_size);
     if (err == QLW_OK) {
         err = configure(fd, path, cfg, speed, errmsg, errmsg_size);
     }

@@ -2,6 +2,19 @@
  * apart from the transports so that a platform port replaces one file. */
 #include "io/io_internal.h"
 
+#if !defined(QLW_HAVE_SYSTEM_CLOCK)
+/* No OS: no system clock to sleep on; the application's clock and transport wait. */
+void qlw_clock_sleep_ms(uint32_t ms)
+{
+    (void)ms;
+}
+
+bool qlw_clock_is_system(const qlw_clock *clock)
+{
+    (void)clock;
+    return false;
+}
+#else
 #if defined(_WIN32)
 #include <windows.h>
 #else
@@ -24,3 +37,4 @@ bool qlw_clock_is_system(const qlw_clock *clock)
 {
     return clock != NULL && clock->now_ms == qlw_clock_system_ms;
 }
+#endif

@@ -95,7 +95,7 @@ int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
     va_list ap;
     int n;
 
-    if (op < 0 || op >= QLW_NEUL_OP_COUNT || table[op].format == NULL)
+    if ((unsigned)op >= (unsigned)QLW_NEUL_OP_COUNT || table[op].format == NULL)
         return QLW_ERR_ARG;
     r = &table[op];
     va_start(ap, op);
@@ -121,5 +121,5 @@ int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
 
 uint32_t qlw_neul_cmd_timeout_ms(qlw_neul_op op)
 {
-    return op >= 0 && op < QLW_NEUL_OP_COUNT ? table[op].timeout_ms : 0;
+    return (unsigned)op < (unsigned)QLW_NEUL_OP_COUNT ? table[op].timeout_ms : 0;
 }

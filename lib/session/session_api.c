@@ -84,7 +84,7 @@ int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
 
     if (s == NULL)
         return QLW_ERR_ARG;
-    if (mode < QLW_UL_NON || mode > QLW_UL_LEGACY_NMGS) {
+    if ((unsigned)mode > (unsigned)QLW_UL_LEGACY_NMGS) { /* negatives wrap past it */
         qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: mode must be one of qlw_ul_mode");
         return QLW_ERR_ARG;
     }

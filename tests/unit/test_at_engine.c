@@ -11,6 +11,7 @@
 #include "modem_script.h"
 #include "qlwm2m/at.h"
 #include "qlwm2m/qlwcfg.h"
+#include "test_printf.h"
 
 static const qlw_at_urc_def urc_table[] = {
     {"+CEREG", 0},
@@ -29,7 +30,7 @@ typedef struct fixture {
     size_t log_len;
 } fixture;
 
-__attribute__((format(printf, 2, 3))) static void logf_(fixture *f, const char *fmt, ...)
+TEST_PRINTF(2, 3) static void logf_(fixture *f, const char *fmt, ...)
 {
     va_list ap;
 

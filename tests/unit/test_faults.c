@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "qlwm2m/qlwm2m.h"
+#include "test_printf.h"
 
 static const size_t read_sizes[] = {0, 1, 2, 3, 7};
 
@@ -35,7 +36,7 @@ typedef struct rig {
     uint32_t overflow_reported;
 } rig;
 
-__attribute__((format(printf, 2, 3))) static void logf_(rig *r, const char *fmt, ...)
+TEST_PRINTF(2, 3) static void logf_(rig *r, const char *fmt, ...)
 {
     va_list ap;
 
@@ -600,7 +601,8 @@ static void expect_open_fails(const char *path, const qlw_serial_config *cfg, in
                               const char *msg_part)
 {
     char err[256];
-    qlw_io *io = (qlw_io *)&err; /* must be set to NULL on failure */
+    qlw_io dummy;
+    qlw_io *io = &dummy; /* must be set to NULL on failure */
 
     assert_int_equal(qlw_io_open_serial(&io, path, cfg, err, sizeof(err)), want);
     assert_null(io);
@@ -620,10 +622,13 @@ static void bad_ports_and_rates_refused_with_clear_messages(void **state)
     assert_true(fd >= 0);
     expect_open_fails(NULL, NULL, QLW_ERR_ARG, "path is missing");
     expect_open_fails("", NULL, QLW_ERR_ARG, "path is missing");
-    expect_open_fails("/dev/qlwm2m-no-such-port", NULL, QLW_ERR_PORT_NOT_FOUND,
-                      "/dev/qlwm2m-no-such-port: no such port");
-    expect_open_fails(file, NULL, QLW_ERR_ARG, "is not a serial port");
-    expect_open_fails("/dev/null", NULL, QLW_ERR_ARG, "/dev/null is not a serial port");
+    /* What a path names is the backend's to judge: these are the termios backend's answers. */
+    if (qlw_io_has_posix_tty()) {
+        expect_open_fails("/dev/qlwm2m-no-such-port", NULL, QLW_ERR_PORT_NOT_FOUND,
+                          "/dev/qlwm2m-no-such-port: no such port");
+        expect_open_fails(file, NULL, QLW_ERR_ARG, "is not a serial port");
+        expect_open_fails("/dev/null", NULL, QLW_ERR_ARG, "/dev/null is not a serial port");
+    }
     qlw_serial_config_default(&cfg);
     cfg.baud = 12345;
     expect_open_fails("/dev/ttyS0", &cfg, QLW_ERR_ARG, "baud rate 12345 is not supported");
@@ -633,7 +638,8 @@ static void bad_ports_and_rates_refused_with_clear_messages(void **state)
     cfg.flow = (qlw_flow)7;
     expect_open_fails("/dev/ttyS0", &cfg, QLW_ERR_ARG, "flow control 7 is not valid");
     assert_int_equal(qlw_open(&s, "/dev/qlwm2m-no-such-port", NULL, NULL, err, sizeof(err)),
-                     QLW_ERR_PORT_NOT_FOUND);
+                     qlw_io_has_posix_tty() || qlw_io_has_libserialport() ? QLW_ERR_PORT_NOT_FOUND
+                                                                          : QLW_ERR_UNSUPPORTED);
     assert_non_null(strstr(err, "/dev/qlwm2m-no-such-port"));
     close(fd);
     unlink(file);

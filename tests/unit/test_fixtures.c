@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "qlwm2m/neul.h"
+#include "test_printf.h"
 #include "ts_fixture_list.h"
 
 typedef struct events {
@@ -19,7 +20,7 @@ typedef struct events {
     size_t len;
 } events;
 
-__attribute__((format(printf, 2, 3))) static void add(events *e, const char *fmt, ...)
+TEST_PRINTF(2, 3) static void add(events *e, const char *fmt, ...)
 {
     va_list ap;
 

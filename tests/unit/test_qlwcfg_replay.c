@@ -19,6 +19,7 @@
 
 #include "qlwm2m/qlwcfg.h"
 #include "qlwm2m/transcript.h"
+#include "test_printf.h"
 #include "ts_fixture_list.h"
 
 #define C QLW_DIALECT_QLWCFG_C
@@ -40,8 +41,7 @@ typedef struct rp_fixture {
 
 static rp_fixture fx;
 
-__attribute__((format(printf, 4, 5))) static void add(char *buf, size_t size, size_t *len,
-                                                      const char *fmt, ...)
+TEST_PRINTF(4, 5) static void add(char *buf, size_t size, size_t *len, const char *fmt, ...)
 {
     va_list ap;
 

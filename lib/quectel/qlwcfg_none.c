@@ -1,0 +1,45 @@
+/*
+ * What the session and the engine need from the AT+QLWCFG dialect, in a
+ * build that leaves the dialect out (QLWM2M_DIALECT_QLWCFG=OFF, a BC68-only
+ * product): every module is driven as a BC68. Compiled only in such builds.
+ */
+#include "qlwm2m/qlwcfg.h"
+#include "quectel/neul_cmd.h"
+#include "quectel/qlwcfg_cmd.h"
+#include "quectel/urc_tables.h"
+
+static const qlw_at_urc_def neul_only_urcs[] = {QLW_NEUL_URC_LIST};
+
+void qlw_quectel_at_config(qlw_at_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    qlw_at_config_default(cfg);
+    cfg->urc_table = neul_only_urcs;
+    cfg->urc_table_len = sizeof(neul_only_urcs) / sizeof(neul_only_urcs[0]);
+    cfg->boot_end = "OK";
+}
+
+/* A dialect probe asks what the BC68 set answers; any other command is absent. */
+int qlw_qlwcfg_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_dialect d, qlw_qlwcfg_op op, ...)
+{
+    (void)d;
+    if (op >= QLW_QLWCFG_PROBE_QLWSVC && op <= QLW_QLWCFG_PROBE_NCDP)
+        return qlw_neul_cmd(cmd, buf, size, QLW_NEUL_NCDP_READ);
+    return QLW_ERR_UNSUPPORTED;
+}
+
+/* Whatever answered the probe is driven as a BC68. */
+qlw_dialect qlw_qlwcfg_classify(const qlw_at_response *r)
+{
+    (void)r;
+    return QLW_DIALECT_NEUL;
+}
+
+int qlw_parse_qlwurc(const char *line, size_t len, qlw_qlwurc *out)
+{
+    (void)line;
+    (void)len;
+    (void)out;
+    return QLW_ERR_UNSUPPORTED;
+}
