@@ -15,7 +15,7 @@ scripts/deps.sh valgrind clang sqlite3 libmosquitto-dev libinih-dev libsqlite3-d
   mosquitto-clients python3
 
 step "configure and build (warnings are errors)"
-cmake -S . -B build -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DQLWM2M_WERROR=ON -DQLWM2M_GATEWAY=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 
 step "tests"

@@ -82,7 +82,7 @@ typedef struct tool {
     size_t tx_len;
     char tx_last[96];
     uint32_t tx_last_ms;
-    unsigned long rx_bytes; /* modem bytes seen since the port opened */
+    size_t rx_bytes;        /* modem bytes seen since the port opened */
     bool reg_sent;          /* AT+QLWSREGIND=0 (or an LTE register command) was written */
     bool paused;            /* Ctrl-C: qlw_pause() called, waiting for the uplink in flight */
 

@@ -14,19 +14,12 @@
 
 #include "qlwm2m/io.h"
 
-#if defined(__MINGW32__)
-/* mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not the C runtime's. */
-#define QLW_IO_PRINTF(fmt_arg, first_arg) __attribute__((format(gnu_printf, fmt_arg, first_arg)))
-#elif defined(__GNUC__) || defined(__clang__)
-#define QLW_IO_PRINTF(fmt_arg, first_arg) __attribute__((format(printf, fmt_arg, first_arg)))
-#else
-#define QLW_IO_PRINTF(fmt_arg, first_arg)
-#endif
+#include "qlw_printf.h"
 
 /* ------------------------------------------------------------- serial.c */
 
 /* Formats into errmsg when the caller gave a buffer; always terminates it. */
-void qlw_io_errmsg(char *errmsg, size_t errmsg_size, const char *fmt, ...) QLW_IO_PRINTF(3, 4);
+void qlw_io_errmsg(char *errmsg, size_t errmsg_size, const char *fmt, ...) QLW_PRINTF(3, 4);
 
 /*
  * Maps the errno of a failed open() (or of what a backend does while opening)

@@ -33,16 +33,21 @@ static size_t align_up(size_t n)
     return (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
 }
 
+/* A function, so that 32-bit targets, where size_t always fits, compile it
+ * without an always-true comparison. */
+static bool fits_u32(uint64_t v)
+{
+    return v <= UINT32_MAX;
+}
+
 static bool config_valid(const qlw_session_config *cfg)
 {
     /* An uplink record keeps 32-bit payload offsets (ulq.h). */
-    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 &&
-           (uint64_t)cfg->ul_queue_bytes <= UINT32_MAX &&
-           (uint64_t)cfg->ul_queue_len <= UINT32_MAX / 64 && cfg->backoff_min_ms >= 1 &&
+    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 && fits_u32(cfg->ul_queue_bytes) &&
+           fits_u32((uint64_t)cfg->ul_queue_len * 64) && cfg->backoff_min_ms >= 1 &&
            cfg->backoff_max_ms >= cfg->backoff_min_ms && cfg->reopen_min_ms >= 1 &&
-           cfg->reopen_max_ms >= cfg->reopen_min_ms && cfg->log_level >= QLW_LOG_ERROR &&
-           cfg->log_level <= QLW_LOG_DEBUG && cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 &&
-           qlw_at_mem_size(&cfg->at) > 0;
+           cfg->reopen_max_ms >= cfg->reopen_min_ms && (unsigned)cfg->log_level <= QLW_LOG_DEBUG &&
+           cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 && qlw_at_mem_size(&cfg->at) > 0;
 }
 
 size_t qlw_session_mem_size(const qlw_session_config *cfg)

@@ -2,6 +2,7 @@
 #ifndef QLW_SESSION_INTERNAL_H
 #define QLW_SESSION_INTERNAL_H
 
+#include "qlw_printf.h"
 #include "qlwm2m/session.h"
 #include "session/ulq.h"
 
@@ -240,11 +241,7 @@ void qlw_s_obs_init(qlw_session *s);
 void qlw_s_obs_state(qlw_session *s, qlw_state old_state, qlw_state st, qlw_cause cause);
 void qlw_s_obs_notice(qlw_session *s, qlw_notice kind, int value, const char *text);
 void qlw_s_obs_report(qlw_session *s, const qlw_uplink_report *rep);
-void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...) QLW_PRINTF(3, 4);
 /* The signal poll: sends AT+CSQ when due and the session is idle; true when it did. */
 bool qlw_s_signal_tick(qlw_session *s);
 int32_t qlw_s_signal_next_ms(qlw_session *s);

@@ -45,7 +45,7 @@ typedef struct ts_line {
     size_t len;
 } ts_line;
 
-static int parse_fail(ts_parser *p, const char *fmt, ...) QLW_TS_PRINTF(2, 3);
+static int parse_fail(ts_parser *p, const char *fmt, ...) QLW_PRINTF(2, 3);
 
 static int parse_fail(ts_parser *p, const char *fmt, ...)
 {

@@ -10,14 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__MINGW32__)
-/* mingw-w64 builds use its C99 printf (__USE_MINGW_ANSI_STDIO), not the C runtime's. */
-#define QLW_TS_PRINTF(fmt_idx, arg_idx) __attribute__((format(gnu_printf, fmt_idx, arg_idx)))
-#elif defined(__GNUC__) || defined(__clang__)
-#define QLW_TS_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
-#else
-#define QLW_TS_PRINTF(fmt_idx, arg_idx)
-#endif
+#include "qlw_printf.h"
 
 /* Longest escape of one byte ("\xHH"). */
 #define QLW_TS_ESCAPE_MAX 4
@@ -45,7 +38,7 @@ typedef struct qlw_ts_strbuf {
 void qlw_ts_strbuf_init(qlw_ts_strbuf *sb, char *buf, size_t size);
 
 /* Appends formatted text. */
-void qlw_ts_strbuf_printf(qlw_ts_strbuf *sb, const char *fmt, ...) QLW_TS_PRINTF(2, 3);
+void qlw_ts_strbuf_printf(qlw_ts_strbuf *sb, const char *fmt, ...) QLW_PRINTF(2, 3);
 
 /*
  * Appends the escaped form of @p data; at most @p max_len input bytes are

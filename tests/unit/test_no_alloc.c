@@ -15,7 +15,9 @@
 
 #include <cmocka.h>
 
+#ifndef _WIN32 /* the multi handle waits with poll(): not on Windows */
 #include "qlwm2m/multi.h"
+#endif
 #include "qlwm2m/neul.h"
 #include "qlwm2m/session.h"
 
@@ -338,7 +340,9 @@ static void lost_port_does_not_allocate(void **state)
     qlw_io *io;
     modem m = {0};
     spare sp = {NULL, NULL, &m};
+#ifndef _WIN32
     qlw_multi *multi;
+#endif
     qlw_io *second;
 
     (void)state;
@@ -352,8 +356,10 @@ static void lost_port_does_not_allocate(void **state)
     cfg.ctx = &sp;
     cfg.signal_poll_ms = 1000;
     assert_int_equal(qlw_session_open(&s, &cfg, io), QLW_OK);
+#ifndef _WIN32
     assert_int_equal(qlw_multi_open(&multi, 4, QLW_MULTI_AUTO), QLW_OK);
     assert_int_equal(qlw_multi_add(multi, s), QLW_OK);
+#endif
 
     count_from_here();
     assert_int_equal(qlw_register(s, 60000), QLW_OK);
@@ -363,7 +369,11 @@ static void lost_port_does_not_allocate(void **state)
     /* The event loop sees the loss (the session is idle: a read fails) and,
      * 500 ms later, takes the spare port. */
     for (int i = 0; i < 50 && qlw_get_stats(s, &st) == QLW_OK && st.port_reopens == 0; i++) {
+#ifndef _WIN32
         assert_true(qlw_multi_process(multi) >= 0);
+#else
+        (void)qlw_process(s); /* reports the loss once, then reopens */
+#endif
         qlw_io_mem_advance(qlw_at_io(qlw_session_at(s)), 100);
     }
     assert_int_equal(qlw_wait_ready(s, 60000), QLW_OK);
@@ -373,7 +383,9 @@ static void lost_port_does_not_allocate(void **state)
 
     assert_int_equal(st.port_reopens, 1);
     assert_int_equal(st.delivered + st.sent, 8);
+#ifndef _WIN32
     qlw_multi_close(multi);
+#endif
     qlw_close(s);
     qlw_io_close(io);
     qlw_io_close(second);
