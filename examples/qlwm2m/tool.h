@@ -82,9 +82,9 @@ typedef struct tool {
     size_t tx_len;
     char tx_last[96];
     uint32_t tx_last_ms;
-    size_t rx_bytes;        /* modem bytes seen since the port opened */
-    bool reg_sent;          /* AT+QLWSREGIND=0 (or an LTE register command) was written */
-    bool paused;            /* Ctrl-C: qlw_pause() called, waiting for the uplink in flight */
+    size_t rx_bytes; /* modem bytes seen since the port opened */
+    bool reg_sent;   /* AT+QLWSREGIND=0 (or an LTE register command) was written */
+    bool paused;     /* Ctrl-C: qlw_pause() called, waiting for the uplink in flight */
 
     bool narrate;       /* print state changes (not for one-shot queries) */
     bool announce_wait; /* print "waiting for the server to observe" on REGISTERED */
