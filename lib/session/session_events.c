@@ -136,6 +136,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         }
         return;
     }
+    if (qlw_s_mtk(s) && qlw_s_mtk_urc(s, t, line->len))
+        return;
     if (strncmp(t, "+QLWURC", 7) == 0) {
         qlw_qlwurc ev;
         if (qlw_parse_qlwurc(t, line->len, &ev) == QLW_OK)
@@ -175,6 +177,7 @@ static void on_boot_start(qlw_session *s)
     s->backoff_on = false;
     if (s->want_registered)
         s->rereg = false; /* a fresh boot needs no deregistration */
+    qlw_s_mtk_reset(s);
     qlw_s_set_state(s, QLW_STATE_STARTING, QLW_CAUSE_REBOOT);
 }
 

@@ -3,6 +3,7 @@
 #define QLW_SESSION_INTERNAL_H
 
 #include "qlwm2m/session.h"
+#include "session/session_mtk.h"
 #include "session/ulq.h"
 
 /* Procedures: short command sequences the session runs one at a time. */
@@ -17,7 +18,12 @@ typedef enum qlw_proc {
     QLW_PROC_POLL_NMSTATUS,
     QLW_PROC_UPLINK,
     QLW_PROC_READ_DOWNLINK,
-    QLW_PROC_REBOOT
+    QLW_PROC_REBOOT,
+    /* dialects A and B (session_mtk.c) */
+    QLW_PROC_MTK_REGISTER,
+    QLW_PROC_MTK_UPLINK,
+    QLW_PROC_MTK_ANSWER,
+    QLW_PROC_MTK_NOTIFY
 } qlw_proc;
 
 /* Progress of a goal the application asked for. */
@@ -94,6 +100,7 @@ struct qlw_session {
     char errmsg[QLW_SESSION_ERRMSG];
     uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX];
     bool dl_pending; /* downlinks wait in the module for AT+NMGR */
+    qlw_mtk mtk;     /* dialects A and B */
 };
 
 /* session.c */
@@ -118,6 +125,35 @@ static inline bool qlw_s_lte(const qlw_session *s)
 {
     return s->dialect == QLW_DIALECT_QLWCFG_C || s->dialect == QLW_DIALECT_QLWSVC_D;
 }
+
+/* True for the BC26/BC66 command sets (dialects A and B). */
+static inline bool qlw_s_mtk(const qlw_session *s)
+{
+    return s->dialect == QLW_DIALECT_MTK_A || s->dialect == QLW_DIALECT_QLWCONFIG_B;
+}
+
+/* session_proc.c, for the procedures of other files: sends the command
+ * build_rc says was built into qlw_s_text() (the engine's buffer); the
+ * procedure's step function gets the result with s->step = next_step. */
+int qlw_s_issue(qlw_session *s, int next_step, int build_rc);
+char *qlw_s_text(qlw_session *s, size_t *size);
+int qlw_s_finish(qlw_session *s);
+
+/* session_mtk.c: dialects A and B */
+qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait);
+int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_mtk_answer_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r);
+/* Step 0 of a deregistration (its result goes to the generic step 1). */
+int qlw_s_mtk_deregister(qlw_session *s);
+/* A line of the module: true when it was one of these dialects' lines. */
+bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len);
+/* The module restarted: objects, registration and observes are gone. */
+void qlw_s_mtk_reset(qlw_session *s);
+void qlw_s_mtk_tick(qlw_session *s);
+/* The earliest deadline of these dialects, false when none. */
+bool qlw_s_mtk_deadline(const qlw_session *s, uint32_t *at_ms);
 
 /* session_events.c */
 int qlw_s_install_handlers(qlw_session *s);

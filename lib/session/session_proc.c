@@ -57,6 +57,22 @@ static int issue(qlw_session *s, int next_step, int build_rc)
     return 0;
 }
 
+int qlw_s_issue(qlw_session *s, int next_step, int build_rc)
+{
+    return issue(s, next_step, build_rc);
+}
+
+char *qlw_s_text(qlw_session *s, size_t *size)
+{
+    *size = text_size(s);
+    return text_buffer(s);
+}
+
+int qlw_s_finish(qlw_session *s)
+{
+    return finish(s);
+}
+
 static bool ok(const qlw_at_response *r)
 {
     return r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL;
@@ -104,7 +120,7 @@ static int setup_urcs(qlw_session *s)
 
     if (s->dialect == QLW_DIALECT_QLWCFG_C) /* then AT+QLWCFG="urc",1 for +QLWURC */
         return ISSUE(s, 30, QLW_NEUL_CEREG_SET, n);
-    if (s->dialect == QLW_DIALECT_QLWSVC_D) /* dialect D has no URC switch */
+    if (s->dialect == QLW_DIALECT_QLWSVC_D || qlw_s_mtk(s)) /* no URC switch (A/B: always on) */
         return ISSUE(s, 31, QLW_NEUL_CEREG_SET, n);
     return ISSUE(s, 4, QLW_NEUL_CEREG_SET, n);
 }
@@ -140,9 +156,21 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
     qlw_dialect d = ok(r) ? qlw_qlwcfg_classify(r) : QLW_DIALECT_AUTO;
 
     if (d == QLW_DIALECT_AUTO)
-        return ISSUE_CFG(s, 21, QLW_QLWCFG_PROBE_NCDP);
+        return ISSUE_CFG(s, 22, QLW_QLWCFG_PROBE_QLWCONFIG);
     set_dialect(s, d);
     return setup_urcs(s);
+}
+
+/* A BC66/BC26 whose AT+QLWCFG=? names no sub-option: the presence of
+ * AT+QLWCONFIG (B), then of AT+QLWSERV (A) tells (reference 0.1). */
+static int probe_present(qlw_session *s, const qlw_at_response *r, qlw_dialect d, int next_step,
+                         qlw_qlwcfg_op next_probe)
+{
+    if (r->result == QLW_AT_RESULT_OK) {
+        set_dialect(s, d);
+        return setup_urcs(s);
+    }
+    return ISSUE_CFG(s, next_step, next_probe);
 }
 
 /* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set;
@@ -192,6 +220,10 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
         return probe_qlwcfg(s, r);
     case 21:
         return probe_ncdp(s, r);
+    case 22:
+        return probe_present(s, r, QLW_DIALECT_QLWCONFIG_B, 23, QLW_QLWCFG_PROBE_QLWSERV);
+    case 23:
+        return probe_present(s, r, QLW_DIALECT_MTK_A, 21, QLW_QLWCFG_PROBE_NCDP);
     case 30:
         return ISSUE_CFG(s, 31, QLW_QLWCFG_URC, 1);
     case 31:
@@ -425,6 +457,8 @@ static int deregister_step(qlw_session *s, const qlw_at_response *r)
 {
     if (s->step == 0 && qlw_s_lte(s))
         return ISSUE_CFG(s, 1, QLW_QLWCFG_DEREGISTER);
+    if (s->step == 0 && qlw_s_mtk(s))
+        return qlw_s_mtk_deregister(s);
     if (s->step == 0)
         return ISSUE(s, 1, QLW_NEUL_QLWSREGIND, 1);
     finish(s);
@@ -669,6 +703,10 @@ static const step_fn steps[] = {
     [QLW_PROC_UPLINK] = uplink_step,
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
+    [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
+    [QLW_PROC_MTK_UPLINK] = qlw_s_mtk_uplink_step,
+    [QLW_PROC_MTK_ANSWER] = qlw_s_mtk_answer_step,
+    [QLW_PROC_MTK_NOTIFY] = qlw_s_mtk_notify_step,
 };
 
 static void on_done(void *ctx, const qlw_at_response *r)
@@ -706,6 +744,8 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_ATTACH;
     if (s->state == QLW_STATE_ATTACHING && due(s, s->poll_on, s->poll_at_ms))
         return QLW_PROC_POLL_CEREG;
+    if (qlw_s_mtk(s))
+        return qlw_s_mtk_pick(s, wait);
     if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait)
         return QLW_PROC_REGISTER;
     if (s->dl_pending && s->state >= QLW_STATE_ATTACHED)
@@ -756,6 +796,8 @@ void qlw_s_tick(qlw_session *s)
         s->ul_hold = false;
     if (s->con_wait && qlw_ms_reached(now, s->con_deadline_ms))
         con_timed_out(s);
+    if (qlw_s_mtk(s))
+        qlw_s_mtk_tick(s);
     if (s->state == QLW_STATE_READY) /* the events may overtake the OK that starts the timer */
         s->reg_timer_on = false;
     if (s->reg_timer_on && qlw_ms_reached(now, s->reg_deadline_ms) && s->state != QLW_STATE_READY) {
@@ -794,6 +836,12 @@ int32_t qlw_s_next_timer(qlw_session *s)
     earliest(&best, s->ul_hold, s->ul_hold_until_ms, now);
     earliest(&best, s->con_wait, s->con_deadline_ms, now);
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
+    {
+        uint32_t at_ms = 0;
+        bool on = qlw_s_mtk(s) && qlw_s_mtk_deadline(s, &at_ms);
+
+        earliest(&best, on, at_ms, now);
+    }
     /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
     earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
     return best;
