@@ -332,13 +332,11 @@ static int refused(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
         report(s, QLW_UL_SEND_FAILED, qlw_at_result_err(r->result), cme_of(r));
         return 0;
     }
-    /* Most likely not observed after all: wait for the server again (the
-     * registration timer re-registers when it does not come). */
+    /* Busy, or the observe is being renewed: hand it over again after a
+     * pause (an observe cancelled meanwhile stops the uplinks by itself). */
     qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms, r->final);
-    if (s->state == QLW_STATE_READY) {
-        qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_UPLINK_REJECTED);
-        start_reg_timer(s);
-    }
+    s->ul_hold = true;
+    s->ul_hold_until_ms = qlw_s_now(s) + s->cfg.backoff_min_ms;
     return 0;
 }
 

@@ -270,6 +270,10 @@ static bool set_model(struct sim *s, const char *value)
         s->opt.model = MODEL_BC68;
     else if (str_ieq(value, "ec200u"))
         s->opt.model = MODEL_EC200U;
+    else if (str_ieq(value, "bc66"))
+        s->opt.model = MODEL_BC66;
+    else if (str_ieq(value, "bc26"))
+        s->opt.model = MODEL_BC26;
     else
         return false;
     return true;
