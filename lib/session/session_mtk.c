@@ -190,14 +190,28 @@ static int id_list(const qlw_lw_instance *in, char *out, size_t size)
     return QLW_OK;
 }
 
+/* The module accepted the close: register again once it says it is done
+ * (or after a while, if that line never comes). A refusal means there was
+ * nothing to close. */
+static int await_close(qlw_session *s)
+{
+    qlw_s_finish(s);
+    s->rereg = false;
+    s->mtk.closing = true;
+    s->mtk.close_deadline_ms = qlw_s_now(s) + s->cfg.register_timeout_ms / 10;
+    return 0;
+}
+
 static int register_a(qlw_session *s, const qlw_at_response *r)
 {
     switch (s->step) {
     case 0:
-        if (s->rereg) /* the old registration first; its CLOSE OK/FAIL is not awaited */
+        if (s->rereg) /* the old registration first; CLOSE OK/FAIL ends it */
             return ISSUE(s, 1, QLW_MTK_A_CLOSE);
         /* fall through */
     case 1:
+        if (r != NULL && ok(r))
+            return await_close(s);
         return ISSUE(s, 2, QLW_MTK_A_DATAFORMAT);
     case 2:
         /* A refusal of an object that is already there is fine: OPEN tells. */
@@ -234,10 +248,12 @@ static int register_b(qlw_session *s, const qlw_at_response *r)
 {
     switch (s->step) {
     case 0:
-        if (s->rereg)
+        if (s->rereg) /* the old registration first; +QLWDEREG: <result> ends it */
             return ISSUE(s, 1, QLW_MTK_B_DEREG);
         /* fall through */
     case 1:
+        if (r != NULL && ok(r))
+            return await_close(s);
         return ISSUE(s, 2, QLW_MTK_B_ACCESS_MODE);
     case 2:
         return ISSUE(s, 3, QLW_MTK_B_ADDOBJ, 19u, 0u, 1u, "0");
@@ -300,6 +316,7 @@ static void report(qlw_session *s, int status, int result, int cme)
 static void await_result(qlw_session *s, const qlw_ul *ul)
 {
     s->mtk.ul_wait = true;
+    s->mtk.ul_id = ul->id;
     s->mtk.ul_msgid = -1;
     s->mtk.ul_notified = false;
     s->mtk.ul_deadline_ms = qlw_s_now(s) + (is_con(ul->mode) ? s->cfg.con_ack_timeout_ms
@@ -348,28 +365,32 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
         return qlw_s_finish(s);
     if (s->step == 0) {
         ul->attempts++;
+        /* Armed before the command goes: its verdict lines may overtake a
+         * late or lost OK (the uplink is then reported before its step ends). */
+        await_result(s, ul);
         return uplink_send(s, ul);
     }
     qlw_s_finish(s);
-    if (r->result == QLW_AT_RESULT_REBOOTED || r->result == QLW_AT_RESULT_IO_ERROR)
+    if (!s->mtk.ul_wait || ul->id != s->mtk.ul_id)
+        return 0; /* already reported from its verdict line */
+    if (r->result == QLW_AT_RESULT_REBOOTED || r->result == QLW_AT_RESULT_IO_ERROR) {
+        s->mtk.ul_wait = false;
         return 0; /* still queued: it goes again once the module is back */
+    }
     if (ok(r)) {
-        if (dialect_a(s) && !is_con(ul->mode)) {
+        if (dialect_a(s) && !is_con(ul->mode))
             report(s, QLW_UL_NOT_SENT, QLW_OK, -1); /* A's NON has nothing after its OK */
-            return 0;
-        }
-        await_result(s, ul);
+        else
+            await_result(s, ul); /* the verdict's deadline runs from now */
         return 0;
     }
     if (r->result == QLW_AT_RESULT_TIMEOUT) {
         /* The OK was lost: the verdict line may still come; A's NON has none. */
-        if (dialect_a(s) && !is_con(ul->mode)) {
+        if (dialect_a(s) && !is_con(ul->mode))
             report(s, QLW_UL_TIMEOUT, QLW_ERR_TIMEOUT, -1);
-            return 0;
-        }
-        await_result(s, ul);
         return 0;
     }
+    s->mtk.ul_wait = false;
     return refused(s, ul, r);
 }
 
@@ -787,7 +808,7 @@ qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait)
 {
     bool busy_ul = s->mtk.ul_wait || s->mtk.nt_wait;
 
-    if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait)
+    if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait && !s->mtk.closing)
         return QLW_PROC_MTK_REGISTER;
     if (s->mtk.nanswers > 0 && s->state >= QLW_STATE_ATTACHED)
         return QLW_PROC_MTK_ANSWER;
@@ -802,25 +823,30 @@ void qlw_s_mtk_tick(qlw_session *s)
 {
     uint32_t now = qlw_s_now(s);
 
-    if (s->mtk.ul_wait && qlw_ms_reached(now, s->mtk.ul_deadline_ms))
+    if (s->mtk.ul_wait && s->proc != QLW_PROC_MTK_UPLINK &&
+        qlw_ms_reached(now, s->mtk.ul_deadline_ms))
         report(s, QLW_UL_TIMEOUT, QLW_ERR_TIMEOUT, -1); /* may or may not have gone: say so */
     if (s->mtk.nt_wait && qlw_ms_reached(now, s->mtk.nt_deadline_ms))
         s->mtk.nt_wait = false;
+    if (s->mtk.closing && qlw_ms_reached(now, s->mtk.close_deadline_ms))
+        s->mtk.closing = false;
+}
+
+static void earliest(bool on, uint32_t t, bool *any, uint32_t *at_ms)
+{
+    if (on && (!*any || qlw_ms_diff(t, *at_ms) < 0))
+        *at_ms = t;
+    *any = *any || on;
 }
 
 bool qlw_s_mtk_deadline(const qlw_session *s, uint32_t *at_ms)
 {
-    if (s->mtk.ul_wait && s->mtk.nt_wait)
-        *at_ms = qlw_ms_diff(s->mtk.ul_deadline_ms, s->mtk.nt_deadline_ms) < 0
-                     ? s->mtk.ul_deadline_ms
-                     : s->mtk.nt_deadline_ms;
-    else if (s->mtk.ul_wait)
-        *at_ms = s->mtk.ul_deadline_ms;
-    else if (s->mtk.nt_wait)
-        *at_ms = s->mtk.nt_deadline_ms;
-    else
-        return false;
-    return true;
+    bool any = false;
+
+    earliest(s->mtk.ul_wait && s->proc != QLW_PROC_MTK_UPLINK, s->mtk.ul_deadline_ms, &any, at_ms);
+    earliest(s->mtk.nt_wait, s->mtk.nt_deadline_ms, &any, at_ms);
+    earliest(s->mtk.closing, s->mtk.close_deadline_ms, &any, at_ms);
+    return any;
 }
 
 void qlw_s_mtk_reset(qlw_session *s)
@@ -865,6 +891,7 @@ static void on_registered(qlw_session *s, int result)
 
 static void on_deregistered(qlw_session *s, int result)
 {
+    s->mtk.closing = false;
     if (s->dereg_goal != QLW_GOAL_PENDING && s->dereg_goal != QLW_GOAL_WAITING)
         return; /* the close before a fresh registration */
     if (result != 0) {

@@ -45,6 +45,7 @@ typedef struct qlw_mtk {
     qlw_mtk_observed observed[QLW_MTK_OBSERVED];
     /* The head uplink was handed over; its result comes in a line of its own. */
     bool ul_wait;
+    uint32_t ul_id; /* which uplink */
     uint32_t ul_deadline_ms;
     long ul_msgid; /* B: from "report", or -1 */
     bool ul_notified; /* B: +QLWNOTIFY: 0 seen for it */
@@ -52,6 +53,9 @@ typedef struct qlw_mtk {
     bool nt_wait;
     uint32_t nt_deadline_ms;
     int nt_index; /* the observed[] entry being sent */
+    /* Registering again: the old registration's close is awaited first. */
+    bool closing;
+    uint32_t close_deadline_ms;
 } qlw_mtk;
 
 #endif
