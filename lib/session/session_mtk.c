@@ -281,6 +281,15 @@ int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r)
         return failed(s, r);
     if (s->step < 5)
         return dialect_a(s) ? register_a(s, r) : register_b(s, r);
+    if (!ok(r) && !s->mtk.reg_refused && r->result != QLW_AT_RESULT_TIMEOUT &&
+        r->result != QLW_AT_RESULT_REBOOTED && r->result != QLW_AT_RESULT_IO_ERROR) {
+        /* Most likely still registered from an earlier program (the module
+         * keeps its client across host restarts): close it, start afresh. */
+        s->mtk.reg_refused = true;
+        s->rereg = true;
+        return qlw_s_finish(s);
+    }
+    s->mtk.reg_refused = false;
     if (!ok(r))
         return failed(s, r);
     qlw_s_finish(s);

@@ -36,6 +36,7 @@ typedef struct qlw_mtk_observed {
 typedef struct qlw_mtk {
     const qlw_lw_host *host;
     unsigned reg_obj; /* registering: host instances added so far */
+    bool reg_refused; /* the last AT+QLWREG/AT+QLWOPEN was refused once */
     qlw_mtk_answer answers[QLW_MTK_ANSWERS];
     size_t nanswers;
     qlw_mtk_seen seen[QLW_MTK_SEEN];

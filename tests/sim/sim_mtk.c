@@ -410,7 +410,7 @@ static void send_con(struct sim *s, const char *cmd, uint32_t msgid, const char 
         s->st.faults.con_fail--;
     s->st.mtk.con_pending = true;
     server_received(s, cmd, true, msgid, hex, lost);
-    step(s, STEP_CON_RESULT, s->opt.ack_delay_ms, lost ? -(int32_t)msgid : (int32_t)msgid);
+    step(s, STEP_CON_RESULT, s->opt.ack_delay_ms, (int32_t)(msgid * 2 + (lost ? 1 : 0)));
     if (!lost)
         after_received(s);
 }
@@ -714,8 +714,8 @@ static void step_registered(struct sim *s)
 static void step_con_result(struct sim *s, int32_t arg)
 {
     struct sim_mtk *m = &s->st.mtk;
-    bool lost = arg < 0;
-    uint32_t msgid = (uint32_t)(lost ? -arg : arg);
+    bool lost = (arg & 1) != 0; /* see send_con() */
+    uint32_t msgid = (uint32_t)arg / 2;
     if (!m->con_pending)
         return;
     m->con_pending = false;
