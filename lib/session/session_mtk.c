@@ -84,9 +84,9 @@ static void lost_registration(qlw_session *s, qlw_cause cause, const char *what)
 {
     s->reg_timer_on = false;
     s->rereg = true;
+    qlw_s_backoff(s, what); /* before the state callback, which may call back in */
     if (s->state > QLW_STATE_ATTACHED)
         qlw_s_set_state(s, QLW_STATE_ATTACHED, cause);
-    qlw_s_backoff(s, what);
 }
 
 /* ------------------------------------------------------------- objects */
@@ -647,15 +647,16 @@ static void on_request(qlw_session *s, const qlw_mtk_urc *u)
         break;
     default: /* read, observe, cancel: the value is read when answering */
         code = resolve(s, u->obj, u->ins, u->res, QLW_LW_R);
-        if (u->kind == QLW_MTK_URC_REQ_OBSERVE && code == QLW_MTK_RSP_CONTENT && u->flag)
-            cancel_observe(s, u);
-        else if (u->kind == QLW_MTK_URC_REQ_OBSERVE && code == QLW_MTK_RSP_CONTENT)
-            start_observe(s, u);
         break;
     }
+    /* Answer first: what follows may change states and call the application. */
     remember(s, u, code);
-    tell(s, u, code, false);
     enqueue(s, u, code);
+    if (u->kind == QLW_MTK_URC_REQ_OBSERVE && code == QLW_MTK_RSP_CONTENT && u->flag)
+        cancel_observe(s, u);
+    else if (u->kind == QLW_MTK_URC_REQ_OBSERVE && code == QLW_MTK_RSP_CONTENT)
+        start_observe(s, u);
+    tell(s, u, code, false);
 }
 
 /* ------------------------------------------------------------- answers */
@@ -739,6 +740,7 @@ static void pop_answer(qlw_session *s)
 int qlw_s_mtk_answer_step(qlw_session *s, const qlw_at_response *r)
 {
     qlw_mtk_answer *a = &s->mtk.answers[0];
+    bool more;
 
     if (s->mtk.nanswers == 0 || (r == NULL && s->step != 0))
         return qlw_s_finish(s);
@@ -751,12 +753,13 @@ int qlw_s_mtk_answer_step(qlw_session *s, const qlw_at_response *r)
             return answer_error(s, a, a->code);
         return answer_value(s, a);
     }
+    more = s->step == 2;
     qlw_s_finish(s);
     if (r->result == QLW_AT_RESULT_REBOOTED)
         return 0; /* the reset drops every answer */
     if (!ok(r)) /* the server asks again if it still cares */
         qlw_s_notice(s, QLW_NOTICE_WARNING, qlw_at_result_err(r->result), r->command);
-    if (ok(r) && s->step == 2) {
+    if (ok(r) && more) {
         a->part++; /* more parts to go */
         return 0;
     }
@@ -817,10 +820,11 @@ qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait)
 {
     bool busy_ul = s->mtk.ul_wait || s->mtk.nt_wait;
 
-    if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait && !s->mtk.closing)
-        return QLW_PROC_MTK_REGISTER;
+    /* The server waits for its answers: they go before anything else. */
     if (s->mtk.nanswers > 0 && s->state >= QLW_STATE_ATTACHED)
         return QLW_PROC_MTK_ANSWER;
+    if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait && !s->mtk.closing)
+        return QLW_PROC_MTK_REGISTER;
     if (s->state == QLW_STATE_READY && s->ulq.count > 0 && !busy_ul && !s->ul_hold)
         return QLW_PROC_MTK_UPLINK;
     if (s->state >= QLW_STATE_REGISTERED && !busy_ul && notify_due(s))
