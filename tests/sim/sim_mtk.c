@@ -651,6 +651,7 @@ bool mtk_server_control(struct sim *s, const char *name, const char *arg)
     if (strcmp(name, "server-repeat") == 0) {
         if (s->st.mtk.last_req_text[0] == '\0')
             return false;
+        s->st.mtk.reqs[s->st.mtk.last_req].used = true; /* waits for an answer again */
         sim_urc(s, "%s", s->st.mtk.last_req_text);
         plain_event(s, "request_repeated");
         return true;
