@@ -21,10 +21,8 @@ typedef struct sensor {
 } sensor;
 
 static const qlw_lw_resource resources[] = {
-    {5700, QLW_LW_FLOAT, QLW_LW_R},
-    {5601, QLW_LW_FLOAT, QLW_LW_R},
-    {5602, QLW_LW_FLOAT, QLW_LW_R},
-    {5701, QLW_LW_STRING, QLW_LW_R | QLW_LW_W},
+    {5700, QLW_LW_FLOAT, QLW_LW_R},  {5601, QLW_LW_FLOAT, QLW_LW_R},
+    {5602, QLW_LW_FLOAT, QLW_LW_R},  {5701, QLW_LW_STRING, QLW_LW_R | QLW_LW_W},
     {5605, QLW_LW_STRING, QLW_LW_E},
 };
 static const qlw_lw_instance instances[] = {
@@ -124,8 +122,8 @@ int main(int argc, char **argv)
     if (rc == QLW_OK && qlw_get_dialect(s) != QLW_DIALECT_QLWCONFIG_B)
         rc = QLW_ERR_UNSUPPORTED;
     if (rc != QLW_OK) {
-        fprintf(stderr, "temperature_3303: %s%s%s\n", qlw_strerror(rc), qlw_errmsg(s)[0] ? ": " : "",
-                qlw_errmsg(s));
+        fprintf(stderr, "temperature_3303: %s%s%s\n", qlw_strerror(rc),
+                qlw_errmsg(s)[0] ? ": " : "", qlw_errmsg(s));
         qlw_close(s);
         return 1;
     }

@@ -51,8 +51,8 @@ static bool is_downlink(const qlw_at_line *line)
 /* The BC66's results of the session's own answers and notifies: not events. */
 static bool is_own_result(const qlw_at_line *line)
 {
-    static const char *const prefixes[] = {"+QLWRDRSP:", "+QLWOBSRSP:", "+QLWWRRSP:",
-                                           "+QLWEXERSP:", "+QLWNOTIFY:", "+QLWADDOBJ:"};
+    static const char *const prefixes[] = {
+        "+QLWRDRSP:", "+QLWOBSRSP:", "+QLWWRRSP:", "+QLWEXERSP:", "+QLWNOTIFY:", "+QLWADDOBJ:"};
 
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
         if (strncmp(line->text, prefixes[i], strlen(prefixes[i])) == 0)

@@ -5,7 +5,7 @@
  *
  * @section lwobj_model The model
  * The application describes each object instance it implements in a table it
- * owns (@ref qlw_lw_instance, @ref qlw_lw_resource: ids, types, allowed
+ * owns (qlw_lw_instance and qlw_lw_resource: ids, types, allowed
  * operations) and gives callbacks that read, write and execute resources
  * (@ref qlw_lw_host). The session adds every instance to the module
  * (`AT+QLWADDOBJ`) before it registers, answers each `"read"`, `"write"`,
@@ -61,7 +61,7 @@ typedef enum qlw_lw_ops {
     QLW_LW_E = 1u << 2  /**< Execute. */
 } qlw_lw_ops;
 
-/** @brief A value, read or written. Only the field of @ref type is used. */
+/** @brief A value, read or written. Only the field its type names is used. */
 typedef struct qlw_lw_value {
     qlw_lw_type type;     /**< Which field holds the value. */
     const char *str;      /**< QLW_LW_STRING: NUL-terminated text. */
@@ -81,10 +81,10 @@ typedef struct qlw_lw_resource {
 
 /** @brief One object instance the application implements. */
 typedef struct qlw_lw_instance {
-    uint16_t object;                    /**< Object id (e.g. 3303, Temperature); not 19. */
-    uint16_t instance;                  /**< Instance id (0..65534). */
-    const qlw_lw_resource *resources;   /**< Its resources (1 to 14). */
-    size_t resource_count;              /**< Number of @ref resources. */
+    uint16_t object;                  /**< Object id (e.g. 3303, Temperature); not 19. */
+    uint16_t instance;                /**< Instance id (0..65534). */
+    const qlw_lw_resource *resources; /**< Its resources (1 to 14). */
+    size_t resource_count;            /**< Number of @ref resources. */
 } qlw_lw_instance;
 
 /** @brief What a callback answers (the module's CoAP code follows from it). */
@@ -100,11 +100,11 @@ QLW_API const char *qlw_lw_status_str(qlw_lw_status status);
 
 /** @brief Kinds of server requests. */
 typedef enum qlw_lw_request_kind {
-    QLW_LW_REQ_READ = 0,     /**< Read. */
-    QLW_LW_REQ_WRITE = 1,    /**< Write. */
-    QLW_LW_REQ_EXECUTE = 2,  /**< Execute. */
-    QLW_LW_REQ_OBSERVE = 3,  /**< Observe started. */
-    QLW_LW_REQ_CANCEL = 4    /**< Observe cancelled. */
+    QLW_LW_REQ_READ = 0,    /**< Read. */
+    QLW_LW_REQ_WRITE = 1,   /**< Write. */
+    QLW_LW_REQ_EXECUTE = 2, /**< Execute. */
+    QLW_LW_REQ_OBSERVE = 3, /**< Observe started. */
+    QLW_LW_REQ_CANCEL = 4   /**< Observe cancelled. */
 } qlw_lw_request_kind;
 
 /** @brief Stable name of a request kind ("read", "write", ...). */
@@ -129,7 +129,8 @@ typedef struct qlw_lw_request {
  */
 typedef int (*qlw_lw_read_fn)(void *ctx, uint16_t obj, uint16_t ins, uint16_t res,
                               qlw_lw_value *out);
-/** @brief Writes @p in (valid during the call only) to /obj/ins/res. @return a @ref qlw_lw_status. */
+/** @brief Writes @p in (valid during the call only) to /obj/ins/res. @return a @ref qlw_lw_status.
+ */
 typedef int (*qlw_lw_write_fn)(void *ctx, uint16_t obj, uint16_t ins, uint16_t res,
                                const qlw_lw_value *in);
 /** @brief Executes /obj/ins/res with @p args ("" when none). @return a @ref qlw_lw_status. */
@@ -141,7 +142,7 @@ typedef void (*qlw_lw_request_fn)(void *ctx, const qlw_lw_request *req);
 /** @brief The application's objects and callbacks. Owned by the application. */
 typedef struct qlw_lw_host {
     const qlw_lw_instance *instances; /**< The instances, or NULL. */
-    size_t instance_count;            /**< Number of @ref instances. */
+    size_t instance_count;            /**< Number of instances. */
     qlw_lw_read_fn read;              /**< Reads (required when a resource allows R). */
     qlw_lw_write_fn write;            /**< Writes (required when a resource allows W). */
     qlw_lw_execute_fn execute;        /**< Executes (required when a resource allows E). */

@@ -56,8 +56,8 @@ int qlw_mtk_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_mtk_op op, va_list
 
     if (cmd == NULL || buf == NULL || size == 0 || (unsigned)op >= QLW_MTK_OP_COUNT)
         return QLW_ERR_ARG;
-    /* The forms are the table's constants, each checked against its op's
-     * argument list by the tests. */
+        /* The forms are the table's constants, each checked against its op's
+         * argument list by the tests. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"

@@ -73,20 +73,20 @@ int qlw_mtk_value_text(const qlw_lw_value *v, char *out, size_t size, unsigned *
 typedef enum qlw_mtk_urc_kind {
     QLW_MTK_URC_NONE = 0,
     /* dialect A */
-    QLW_MTK_URC_CONNECT, /* CONNECT OK (result 0) / CONNECT FAIL (1) */
-    QLW_MTK_URC_SEND,    /* SEND OK / SEND FAIL */
-    QLW_MTK_URC_CLOSE,   /* CLOSE OK / CLOSE FAIL */
-    QLW_MTK_URC_UPDATE,  /* UPDATE OK / UPDATE FAIL */
-    QLW_MTK_URC_OBSERVE, /* +QLWOBSERVE: <flag>,<obj>,<ins>,<res> */
+    QLW_MTK_URC_CONNECT,  /* CONNECT OK (result 0) / CONNECT FAIL (1) */
+    QLW_MTK_URC_SEND,     /* SEND OK / SEND FAIL */
+    QLW_MTK_URC_CLOSE,    /* CLOSE OK / CLOSE FAIL */
+    QLW_MTK_URC_UPDATE,   /* UPDATE OK / UPDATE FAIL */
+    QLW_MTK_URC_OBSERVE,  /* +QLWOBSERVE: <flag>,<obj>,<ins>,<res> */
     QLW_MTK_URC_DATARECV, /* +QLWDATARECV: <obj>,<ins>,<res>,<len>,<data> (or <data> alone) */
     /* dialect B */
-    QLW_MTK_URC_REG,        /* +QLWREG: <result>, or +QLWURC: "reg",<result> */
-    QLW_MTK_URC_DEREG,      /* +QLWDEREG: <result> */
-    QLW_MTK_URC_NOTIFY,     /* +QLWNOTIFY: <result> */
-    QLW_MTK_URC_RSP,        /* +QLWRDRSP/OBSRSP/WRRSP/EXERSP: <result> */
-    QLW_MTK_URC_ADDOBJ,     /* +QLWADDOBJ: <result> */
-    QLW_MTK_URC_REQ_READ,   /* "read",<msgid>,<obj>,<ins>[,<res>] */
-    QLW_MTK_URC_REQ_WRITE,  /* "write",<msgid>,<obj>,<ins>,<res>,<type>,<len>,<value>,<index> */
+    QLW_MTK_URC_REG,         /* +QLWREG: <result>, or +QLWURC: "reg",<result> */
+    QLW_MTK_URC_DEREG,       /* +QLWDEREG: <result> */
+    QLW_MTK_URC_NOTIFY,      /* +QLWNOTIFY: <result> */
+    QLW_MTK_URC_RSP,         /* +QLWRDRSP/OBSRSP/WRRSP/EXERSP: <result> */
+    QLW_MTK_URC_ADDOBJ,      /* +QLWADDOBJ: <result> */
+    QLW_MTK_URC_REQ_READ,    /* "read",<msgid>,<obj>,<ins>[,<res>] */
+    QLW_MTK_URC_REQ_WRITE,   /* "write",<msgid>,<obj>,<ins>,<res>,<type>,<len>,<value>,<index> */
     QLW_MTK_URC_REQ_EXECUTE, /* "execute",<msgid>,<obj>,<ins>,<res>[,<args>] */
     QLW_MTK_URC_REQ_OBSERVE, /* "observe",<msgid>,<flag>,<obj>,<ins>[,<res>] */
     QLW_MTK_URC_REPORT,      /* "report",<msgid> */
@@ -96,9 +96,9 @@ typedef enum qlw_mtk_urc_kind {
 
 typedef struct qlw_mtk_urc {
     qlw_mtk_urc_kind kind;
-    int result; /* 0 ok, else the module's failure number (A: FAIL = 1) */
-    long msgid; /* -1 when absent */
-    int flag;   /* observe: 0 observe, 1 cancel */
+    int result;        /* 0 ok, else the module's failure number (A: FAIL = 1) */
+    long msgid;        /* -1 when absent */
+    int flag;          /* observe: 0 observe, 1 cancel */
     int obj, ins, res; /* -1 when absent (a whole object or instance) */
     int type;          /* write: 1..5 */
     int index;         /* write: parts still to come */

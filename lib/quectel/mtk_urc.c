@@ -122,7 +122,8 @@ static int path(const qlw_at_field *f, int n, int i, qlw_mtk_urc *out)
 {
     long res;
 
-    if (n < i + 2 || id_field(&f[i], &out->obj) != QLW_OK || id_field(&f[i + 1], &out->ins) != QLW_OK)
+    if (n < i + 2 || id_field(&f[i], &out->obj) != QLW_OK ||
+        id_field(&f[i + 1], &out->ins) != QLW_OK)
         return QLW_ERR_PARSE;
     if (n == i + 2)
         return QLW_OK;
@@ -164,8 +165,7 @@ static int qlwurc(const qlw_at_field *f, int n, qlw_mtk_urc *out)
         return write_req(f, n, out);
     } else if (qlw_at_field_eq(&f[0], "execute")) {
         /* UNCONFIRMED: an argument field may follow */
-        if (n < 5 || n > 6 || !msgid(&f[1], out) || path(f, 5, 2, out) != QLW_OK ||
-            out->res < 0)
+        if (n < 5 || n > 6 || !msgid(&f[1], out) || path(f, 5, 2, out) != QLW_OK || out->res < 0)
             return QLW_ERR_PARSE;
         if (n == 6) {
             out->value = f[5].ptr;

@@ -3,8 +3,8 @@
 
 const char *qlw_lw_type_str(qlw_lw_type type)
 {
-    static const char *const names[] = {"invalid", "string", "opaque", "integer", "float",
-                                        "boolean"};
+    static const char *const names[] = {"invalid", "string", "opaque",
+                                        "integer", "float",  "boolean"};
 
     return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "invalid";
 }

@@ -21,8 +21,7 @@
 #include "quectel/mtk_cmd.h"
 #include "session/session_internal.h"
 
-#define ISSUE(s, next_step, ...)                                                                   \
-    qlw_s_issue(s, next_step, build(s, __VA_ARGS__))
+#define ISSUE(s, next_step, ...) qlw_s_issue(s, next_step, build(s, __VA_ARGS__))
 
 /* Longest value text: a whole payload as quoted hex. */
 #define VALUE_TEXT_MAX (2 * QLW_NEUL_PAYLOAD_MAX + 3)
@@ -132,7 +131,7 @@ static int resolve(const qlw_session *s, int obj, int ins, int res, unsigned op)
         if ((op == QLW_LW_R && own_uplink(obj, ins, res)) ||
             (op == QLW_LW_W && own_downlink(obj, ins, res)))
             return QLW_MTK_RSP_CONTENT;
-        return obj == 19 && ins <= 1 && res <= 0 ? QLW_MTK_RSP_NOT_ALLOWED : QLW_MTK_RSP_NOT_FOUND;
+        return ins <= 1 && res <= 0 ? QLW_MTK_RSP_NOT_ALLOWED : QLW_MTK_RSP_NOT_FOUND;
     }
     in = find_instance(s, obj, ins);
     if (in == NULL)
@@ -328,8 +327,8 @@ static void await_result(qlw_session *s, const qlw_ul *ul)
     s->mtk.ul_id = ul->id;
     s->mtk.ul_msgid = -1;
     s->mtk.ul_notified = false;
-    s->mtk.ul_deadline_ms = qlw_s_now(s) + (is_con(ul->mode) ? s->cfg.con_ack_timeout_ms
-                                                              : s->cfg.sent_timeout_ms);
+    s->mtk.ul_deadline_ms =
+        qlw_s_now(s) + (is_con(ul->mode) ? s->cfg.con_ack_timeout_ms : s->cfg.sent_timeout_ms);
 }
 
 static int uplink_send(qlw_session *s, qlw_ul *ul)
@@ -485,8 +484,8 @@ static void enqueue(qlw_session *s, const qlw_mtk_urc *u, int code)
         qlw_s_notice(s, QLW_NOTICE_URC_LOST, 1, "server request not answered: too many at once");
         return;
     }
-    m->answers[m->nanswers++] = (qlw_mtk_answer){(uint8_t)kind_of(u), (uint16_t)u->msgid, u->obj,
-                                                 u->ins, u->res, code, 0};
+    m->answers[m->nanswers++] =
+        (qlw_mtk_answer){(uint8_t)kind_of(u), (uint16_t)u->msgid, u->obj, u->ins, u->res, code, 0};
 }
 
 static qlw_mtk_seen *seen(qlw_session *s, const qlw_mtk_urc *u)
@@ -757,7 +756,7 @@ int qlw_s_mtk_answer_step(qlw_session *s, const qlw_at_response *r)
     qlw_s_finish(s);
     if (r->result == QLW_AT_RESULT_REBOOTED)
         return 0; /* the reset drops every answer */
-    if (!ok(r)) /* the server asks again if it still cares */
+    if (!ok(r))   /* the server asks again if it still cares */
         qlw_s_notice(s, QLW_NOTICE_WARNING, qlw_at_result_err(r->result), r->command);
     if (ok(r) && more) {
         a->part++; /* more parts to go */
@@ -796,8 +795,8 @@ int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r)
         return qlw_s_finish(s);
     o->notify = false;
     res = find_resource(find_instance(s, o->obj, o->ins), o->res);
-    if (res == NULL || read_value(s, o->obj, o->ins, res, text, sizeof(text), &len) !=
-                           QLW_MTK_RSP_CONTENT) {
+    if (res == NULL ||
+        read_value(s, o->obj, o->ins, res, text, sizeof(text), &len) != QLW_MTK_RSP_CONTENT) {
         qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_ARG, "notify: the read callback failed");
         return qlw_s_finish(s);
     }
@@ -892,8 +891,9 @@ static void on_downlink_a(qlw_session *s, const qlw_mtk_urc *u)
 static void on_registered(qlw_session *s, int result)
 {
     if (result != 0) {
-        qlw_s_fail_text(s, QLW_ERR_FAILED, dialect_a(s) ? "LwM2M registration failed: CONNECT FAIL"
-                                                        : "LwM2M registration failed: +QLWREG");
+        qlw_s_fail_text(s, QLW_ERR_FAILED,
+                        dialect_a(s) ? "LwM2M registration failed: CONNECT FAIL"
+                                     : "LwM2M registration failed: +QLWREG");
         lost_registration(s, QLW_CAUSE_LWM2M_EVENT, "registration");
         return;
     }

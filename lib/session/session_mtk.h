@@ -48,7 +48,7 @@ typedef struct qlw_mtk {
     bool ul_wait;
     uint32_t ul_id; /* which uplink */
     uint32_t ul_deadline_ms;
-    long ul_msgid; /* B: from "report", or -1 */
+    long ul_msgid;    /* B: from "report", or -1 */
     bool ul_notified; /* B: +QLWNOTIFY: 0 seen for it */
     /* B: a notify of a host resource waits for its +QLWNOTIFY. */
     bool nt_wait;

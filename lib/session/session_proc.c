@@ -179,9 +179,6 @@ static int probe_present(qlw_session *s, const qlw_at_response *r, qlw_dialect d
     return setup_urcs(s);
 }
 
-static int probe_present(qlw_session *s, const qlw_at_response *r, qlw_dialect d, int next_step,
-                         qlw_qlwcfg_op next_probe);
-
 /* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set. */
 static int probe_ncdp(qlw_session *s, const qlw_at_response *r)
 {

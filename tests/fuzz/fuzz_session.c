@@ -170,7 +170,7 @@ static void format_mtk(char *line, size_t size, unsigned idx, uint8_t arg)
 {
     static const char *const words[] = {"CONNECT", "SEND", "CLOSE", "UPDATE"};
     static const char *const paths[] = {"19,0,0", "19,1,0", "3303,0,5700", "3303,0,5701",
-                                        "3303,0",  "9,9,9",  "3303,0,5605", "3303,1,1"};
+                                        "3303,0", "9,9,9",  "3303,0,5605", "3303,1,1"};
     unsigned msgid = 1000u + arg % 4u; /* few ids: retransmissions happen */
     const char *path = paths[(arg >> 2) % 8];
 

@@ -141,7 +141,7 @@ struct sim_pdp {
 enum sim_model { MODEL_BC68, MODEL_EC200U, MODEL_BC66, MODEL_BC26 };
 
 /* "+CMEE ERROR: n" (the BC66's LwM2M errors): a handler returns SIM_R_CMEE + n. */
-#define SIM_R_CMEE 10000
+#define SIM_R_CMEE   10000
 #define SIM_MTK_OBJS 16
 #define SIM_MTK_REQS 4
 

@@ -17,12 +17,12 @@
 
 #include "sim_cmd.h"
 
-#define DEFAULT_SERVER  "198.51.100.1"
-#define CMEE_OTHER      (SIM_R_CMEE + 1)
-#define CMEE_PARAM      (SIM_R_CMEE + 3)
-#define CMEE_NOT_REG    (SIM_R_CMEE + 4)
-#define OBSERVE_TRIES   4
-#define MODE_CON_A      0x0100u
+#define DEFAULT_SERVER "198.51.100.1"
+#define CMEE_OTHER     (SIM_R_CMEE + 1)
+#define CMEE_PARAM     (SIM_R_CMEE + 3)
+#define CMEE_NOT_REG   (SIM_R_CMEE + 4)
+#define OBSERVE_TRIES  4
+#define MODE_CON_A     0x0100u
 
 enum mtk_step { STEP_REGISTERED, STEP_OBSERVE, STEP_CON_RESULT, STEP_CLOSED };
 
@@ -532,8 +532,8 @@ static int response(struct sim *s, const struct at_cmd *c, const char *kind, boo
     ev_end(s);
     if (index != 0)
         return SIM_R_OK; /* the result line comes after the last part */
-    sim_urc(s, "+QLW%sRSP: 0", value ? (kind[0] == 'o' ? "OBS" : "RD")
-                                     : (kind[0] == 'w' ? "WR" : "EXE"));
+    sim_urc(s, "+QLW%sRSP: 0",
+            value ? (kind[0] == 'o' ? "OBS" : "RD") : (kind[0] == 'w' ? "WR" : "EXE"));
     if (req)
         req->used = false;
     if (uplink_observe) {

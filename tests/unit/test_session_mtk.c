@@ -201,9 +201,14 @@ static void test_dialect_a_whole_life(void **state)
 static void test_urc_parser(void **state)
 {
     qlw_mtk_urc u;
-    const char *bad[] = {"SEND OKAY", "+QLWOBSERVE: 2,19,0,0", "+QLWDATARECV: 19,1,0,3,AABB",
-                         "+QLWURC: \"write\",1,3303,0,5701,2,2,\"ABC\",0", "+QLWURC: \"read\",1",
-                         "+QLWREGX: 0", "+QLWURC: \"report_ack\",0", ""};
+    const char *bad[] = {"SEND OKAY",
+                         "+QLWOBSERVE: 2,19,0,0",
+                         "+QLWDATARECV: 19,1,0,3,AABB",
+                         "+QLWURC: \"write\",1,3303,0,5701,2,2,\"ABC\",0",
+                         "+QLWURC: \"read\",1",
+                         "+QLWREGX: 0",
+                         "+QLWURC: \"report_ack\",0",
+                         ""};
 
     (void)state;
     assert_int_equal(qlw_mtk_parse_urc("SEND FAIL", 9, &u), QLW_OK);
@@ -255,8 +260,8 @@ static void test_host_table_checked(void **state)
     static const qlw_lw_resource r19[] = {{0, QLW_LW_OPAQUE, QLW_LW_R}};
     static const qlw_lw_instance obj19[] = {{19, 2, r19, 1}};
     static const qlw_lw_instance twice[] = {{3303, 0, temp_res, 3}, {3303, 0, temp_res, 3}};
-    static const qlw_lw_instance five[] = {{1, 0, r19, 1}, {1, 1, r19, 1}, {1, 2, r19, 1},
-                                           {1, 3, r19, 1}, {1, 4, r19, 1}};
+    static const qlw_lw_instance five[] = {
+        {1, 0, r19, 1}, {1, 1, r19, 1}, {1, 2, r19, 1}, {1, 3, r19, 1}, {1, 4, r19, 1}};
     qlw_lw_host host = {temp_obj, 1, s_read, s_write, s_execute, NULL, NULL};
 
     (void)state;
@@ -292,10 +297,8 @@ static void test_host_table_checked(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dialect_b_whole_life),
-        cmocka_unit_test(test_dialect_a_whole_life),
-        cmocka_unit_test(test_urc_parser),
-        cmocka_unit_test(test_value_text),
+        cmocka_unit_test(test_dialect_b_whole_life), cmocka_unit_test(test_dialect_a_whole_life),
+        cmocka_unit_test(test_urc_parser),           cmocka_unit_test(test_value_text),
         cmocka_unit_test(test_host_table_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
