@@ -398,6 +398,14 @@ QLW_API char *qlw_at_text_buffer(qlw_at *at, size_t *size);
 /** @brief True while a command is in flight. */
 QLW_API bool qlw_at_busy(const qlw_at *at);
 
+/** @brief True once the command in flight is written whole and waits for its answer
+ *  (false while idle or still writing). */
+QLW_API bool qlw_at_waiting(const qlw_at *at);
+
+/** @brief True while the engine runs a callback (a URC, event or completion handler):
+ *  calls that wait for input return QLW_ERR_STATE then. */
+QLW_API bool qlw_at_in_callback(const qlw_at *at);
+
 /** @brief True while a boot banner is being received. */
 QLW_API bool qlw_at_booting(const qlw_at *at);
 

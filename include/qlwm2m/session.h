@@ -361,9 +361,13 @@ QLW_API size_t qlw_uplinks_pending(const qlw_session *s);
 QLW_API size_t qlw_uplinks_in_flight(const qlw_session *s);
 
 /**
- * @brief Stops handing uplinks to the module: the one in flight is followed
- *        to its report (by the rules of @ref s_uplinks, without a resend),
- *        the others stay queued. Queueing still works. Idempotent.
+ * @brief Stops handing uplinks to the module. The one in flight is followed
+ *        until the module has said what became of it (its final result,
+ *        `+NSMI`, `+QLWULDATASTATUS`, `AT+QLWULDATASTATUS?`) and reported;
+ *        if that stays uncertain it is not handed over again while paused
+ *        (qlw_close() then reports it unknown; after qlw_resume() it goes
+ *        again, flagged possible_duplicate). The others stay queued.
+ *        Queueing still works. Idempotent.
  * @return QLW_OK, or QLW_ERR_ARG for NULL.
  */
 QLW_API int qlw_pause(qlw_session *s);

@@ -828,6 +828,16 @@ bool qlw_at_busy(const qlw_at *at)
     return at != NULL && at->phase != QLW_PHASE_IDLE;
 }
 
+bool qlw_at_waiting(const qlw_at *at)
+{
+    return at != NULL && (at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT);
+}
+
+bool qlw_at_in_callback(const qlw_at *at)
+{
+    return at != NULL && at->in_dispatch;
+}
+
 bool qlw_at_booting(const qlw_at *at)
 {
     return at != NULL && at->booting;

@@ -14,6 +14,7 @@ static const char *const p_cgdcont[] = {"+CGDCONT", NULL};
 static const char *const p_ncdp[] = {"+NCDP", NULL};
 static const char *const p_qregswt[] = {"+QREGSWT", NULL};
 static const char *const p_nmstatus[] = {"+NMSTATUS", NULL};
+static const char *const p_uldatastatus[] = {"+QLWULDATASTATUS", NULL};
 static const char *const f_nrb[] = {"REBOOTING", NULL};
 
 /* The read form of AT+CEREG? starts with <n>, so it has one field more than
@@ -78,6 +79,7 @@ static const row table[QLW_NEUL_OP_COUNT] = {
     [QLW_NEUL_QLWULDATA] = {"AT+QLWULDATA=%u,%s", NULL, NULL, NULL, 5000, 0},
     [QLW_NEUL_QLWULDATAEX] = {"AT+QLWULDATAEX=%u,%s,%s,%d", NULL, NULL, NULL, 5000, 0},
     [QLW_NEUL_NMGS] = {"AT+NMGS=%u,%s", NULL, NULL, NULL, 5000, 0},
+    [QLW_NEUL_QLWULDATASTATUS_READ] = {"AT+QLWULDATASTATUS?", p_uldatastatus, NULL, NULL, 1000, 0},
     [QLW_NEUL_NMGR] = {"AT+NMGR", NULL, NULL, NULL, 2000, BARE},
     [QLW_NEUL_NQMGS] = {"AT+NQMGS", NULL, NULL, NULL, 1000, BARE},
     [QLW_NEUL_NQMGR] = {"AT+NQMGR", NULL, NULL, NULL, 1000, BARE},

@@ -41,6 +41,7 @@ typedef enum qlw_neul_op {
     QLW_NEUL_QLWULDATA,   /* %u len, %s hex */
     QLW_NEUL_QLWULDATAEX, /* %u len, %s hex, %s mode (0x0100), %d seq */
     QLW_NEUL_NMGS,        /* %u len, %s hex */
+    QLW_NEUL_QLWULDATASTATUS_READ,
     QLW_NEUL_NMGR,
     QLW_NEUL_NQMGS,
     QLW_NEUL_NQMGR,

@@ -137,9 +137,17 @@ void qlw_close(qlw_session *s)
 
     if (s == NULL)
         return;
+    /* Stop means stop: nothing new goes to the module, but an uplink command
+     * already written is followed to its final result (bounded by its
+     * timeout), so that its report says what the module answered. */
+    s->paused = true;
+    while ((s->ul_phase == QLW_UL_COMMAND || s->ul_phase == QLW_UL_QUERY) && qlw_at_busy(s->at) &&
+           !qlw_at_in_callback(s->at))
+        if (qlw_at_poll(s->at, 1000) < 0)
+            break;
     /* Every uplink gets its report, even the ones that never went out. */
     while (qlw_ulq_head(&s->ulq) != NULL)
-        qlw_s_report_head(s, QLW_ERR_CANCELLED, -1);
+        qlw_s_report_head_final(s, QLW_ERR_CANCELLED);
     io = s->owned_io;
     qlw_at_close(s->at);
     if (s->owns_mem)
@@ -241,6 +249,11 @@ size_t qlw_uplinks_pending(const qlw_session *s)
     return s ? s->ulq.count : 0;
 }
 
+size_t qlw_uplinks_in_flight(const qlw_session *s)
+{
+    return s != NULL && s->ul_phase != QLW_UL_IDLE ? 1 : 0;
+}
+
 /* --------------------------------------------------------- event loop */
 
 int qlw_fd(qlw_session *s)
@@ -257,6 +270,8 @@ int qlw_process(qlw_session *s)
     rc = qlw_at_process(s->at);
     if (rc == QLW_ERR_STATE)
         return rc;
+    if (rc < 0) /* qlw_errmsg() must name this failure, not an older one */
+        qlw_s_fail(s, rc, -1, "serial port");
     qlw_s_tick(s);
     qlw_s_schedule(s);
     return rc;
@@ -291,6 +306,8 @@ int qlw_poll(qlw_session *s, uint32_t max_ms)
     rc = qlw_at_poll(s->at, max_ms);
     if (rc == QLW_ERR_STATE)
         return rc;
+    if (rc < 0)
+        qlw_s_fail(s, rc, -1, "serial port");
     qlw_s_tick(s);
     qlw_s_schedule(s);
     return rc;

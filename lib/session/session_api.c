@@ -113,6 +113,23 @@ int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mod
     return QLW_OK;
 }
 
+int qlw_pause(qlw_session *s)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    s->paused = true;
+    return QLW_OK;
+}
+
+int qlw_resume(qlw_session *s)
+{
+    if (s == NULL)
+        return QLW_ERR_ARG;
+    s->paused = false;
+    qlw_s_schedule(s);
+    return QLW_OK;
+}
+
 /* ------------------------------------------------------------- blocking */
 
 typedef int (*check_fn)(qlw_session *s);
@@ -142,6 +159,13 @@ static int check_timeout(qlw_session *s, uint32_t timeout_ms)
 {
     if (s == NULL)
         return QLW_ERR_ARG;
+    /* Checked before anything is queued or asked for: a refused call changes nothing. */
+    if (qlw_at_in_callback(s->at)) {
+        qlw_s_fail_text(s, QLW_ERR_STATE,
+                        "a blocking call from inside a callback: use the qlw_request_*() and "
+                        "qlw_queue_uldata() calls there");
+        return QLW_ERR_STATE;
+    }
     if (timeout_ms > INT32_MAX) {
         qlw_s_fail(s, QLW_ERR_ARG, -1, "timeout: at most 2147483647 ms");
         return QLW_ERR_ARG;
@@ -271,8 +295,10 @@ static int reboot_check(qlw_session *s)
 
 int qlw_reboot(qlw_session *s, uint32_t timeout_ms)
 {
-    if (check_timeout(s, timeout_ms) != QLW_OK)
-        return QLW_ERR_ARG;
+    int rc = check_timeout(s, timeout_ms);
+
+    if (rc != QLW_OK)
+        return rc;
     s->reboot_goal = QLW_GOAL_PENDING;
     return run_until(s, reboot_check, timeout_ms);
 }

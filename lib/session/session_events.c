@@ -8,10 +8,12 @@ static void on_qlwevtind(qlw_session *s, int ev)
     qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, ev, qlw_lwm2m_event_str(ev));
     switch (ev) {
     case QLW_EVT_REGISTERED:
+        qlw_s_overtake(s, QLW_PROC_REGISTER, 2); /* AT+QLWSREGIND=0 did its work */
         if (s->state < QLW_STATE_REGISTERED || s->state == QLW_STATE_READY)
             qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_LWM2M_EVENT);
         break;
     case QLW_EVT_READY:
+        qlw_s_overtake(s, QLW_PROC_REGISTER, 2);
         s->reg_timer_on = false;
         s->poll_on = false;
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_LWM2M_EVENT);
@@ -108,17 +110,37 @@ static void on_qlwurc(qlw_session *s, const qlw_qlwurc *ev)
 static void on_uldatastatus(qlw_session *s, int status, int seq)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
+    qlw_ul_news news;
 
-    if (!s->con_wait || ul == NULL || (seq != 0 && seq != ul->seq))
+    /* Only the CON at the head is ever in the module; its seq names it. */
+    if (ul == NULL || (ul->mode != QLW_UL_CON && ul->mode != QLW_UL_CON_RELEASE) ||
+        (seq != 0 && seq != ul->seq))
         return;
-    ul->status = status;
-    if (status == QLW_UL_DELIVERED) {
-        qlw_s_report_head(s, QLW_OK, -1);
-    } else if (status == QLW_UL_SEND_FAILED || status == QLW_UL_TIMEOUT || status == QLW_UL_RESET) {
-        s->con_wait = false;
-        if (ul->attempts > s->cfg.max_resends)
-            qlw_s_report_head(s, QLW_ERR_FAILED, -1);
+    switch (status) {
+    case QLW_UL_DELIVERED:
+        news = QLW_UL_NEWS_LEFT;
+        break;
+    case QLW_UL_WAITING:
+        news = QLW_UL_NEWS_PENDING;
+        break;
+    case QLW_UL_TIMEOUT: /* no ACK: it may have arrived all the same */
+        news = QLW_UL_NEWS_UNCERTAIN;
+        break;
+    default: /* not sent, send failed, reset by the server */
+        news = QLW_UL_NEWS_NOT_GONE;
+        break;
     }
+    qlw_s_ul_news(s, news, status);
+}
+
+static void on_nsmi(qlw_session *s, int sent)
+{
+    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+
+    /* +NSMI speaks of NON messages only (reference §3, AT+NSMI). */
+    if (ul == NULL || ul->mode == QLW_UL_CON || ul->mode == QLW_UL_CON_RELEASE)
+        return;
+    qlw_s_ul_news(s, sent ? QLW_UL_NEWS_LEFT : QLW_UL_NEWS_NOT_GONE, -1);
 }
 
 static void on_urc(void *ctx, const qlw_at_line *line)
@@ -146,6 +168,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         on_qlwevtind(s, a);
     } else if (qlw_neul_parse_uldatastatus(t, line->len, &a, &b) == QLW_OK) {
         on_uldatastatus(s, a, b);
+    } else if (strncmp(t, "+NSMI", 5) == 0 && qlw_neul_parse_nsmi(t, line->len, &a) == QLW_OK) {
+        on_nsmi(s, a);
     } else if (strncmp(t, "+CEREG", 6) == 0 &&
                qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
         qlw_s_notice(s, QLW_NOTICE_CEREG, cr.stat, t);
@@ -171,7 +195,8 @@ static void on_boot_start(qlw_session *s)
     s->need_setup = true;
     s->boot_wait = false;
     s->reboot_cause[0] = '\0';
-    s->con_wait = false;
+    s->nsmi_on = false;
+    qlw_s_ul_module_lost(s, QLW_ERR_REBOOTED);
     s->reg_timer_on = false;
     s->poll_on = false;
     s->backoff_on = false;

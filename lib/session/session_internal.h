@@ -17,6 +17,7 @@ typedef enum qlw_proc {
     QLW_PROC_DEREGISTER,
     QLW_PROC_POLL_NMSTATUS,
     QLW_PROC_UPLINK,
+    QLW_PROC_UPLINK_QUERY, /* AT+QLWULDATASTATUS? after an uncertain CON */
     QLW_PROC_READ_DOWNLINK,
     QLW_PROC_REBOOT,
     /* dialects A and B (session_mtk.c) */
@@ -34,6 +35,24 @@ typedef enum qlw_goal {
     QLW_GOAL_DONE,
     QLW_GOAL_FAILED /* gave up; error in errmsg/last_err */
 } qlw_goal;
+
+/* Where the uplink at the head of the queue stands. */
+typedef enum qlw_ul_phase {
+    QLW_UL_IDLE = 0,    /* not handed over (or handed over and found not to have gone) */
+    QLW_UL_COMMAND,     /* its command is in flight */
+    QLW_UL_WAIT_SENT,   /* NON accepted: waiting for +NSMI */
+    QLW_UL_WAIT_STATUS, /* CON accepted: waiting for +QLWULDATASTATUS */
+    QLW_UL_QUERY        /* asking AT+QLWULDATASTATUS? */
+} qlw_ul_phase;
+
+/* What a URC said about the uplink whose command is in flight. */
+typedef enum qlw_ul_news {
+    QLW_UL_NEWS_NONE = 0,
+    QLW_UL_NEWS_LEFT,      /* +NSMI:SENT or +QLWULDATASTATUS:4 */
+    QLW_UL_NEWS_NOT_GONE,  /* +NSMI:DISCARDED, +QLWULDATASTATUS 0, 2 or 5 */
+    QLW_UL_NEWS_UNCERTAIN, /* +QLWULDATASTATUS:3 (no ACK: the server may have it) */
+    QLW_UL_NEWS_PENDING    /* +QLWULDATASTATUS:1 (sent, waiting for the ACK) */
+} qlw_ul_news;
 
 #define QLW_SESSION_ERRMSG 160u
 
@@ -80,9 +99,15 @@ struct qlw_session {
     uint32_t poll_at_ms;
     bool reg_timer_on;
     uint32_t reg_deadline_ms;
-    bool con_wait; /* the head uplink is a CON waiting for its status */
-    uint32_t con_deadline_ms;
-    bool ul_hold; /* uplinks paused (e.g. after 159) until backoff ends */
+    qlw_ul_phase ul_phase;   /* of the head uplink */
+    qlw_ul_news ul_news;     /* learnt while its command was in flight */
+    uint32_t ul_deadline_ms; /* WAIT_SENT / WAIT_STATUS */
+    bool ul_extended;        /* WAIT_STATUS was extended once after a query said "waiting" */
+    bool nsmi_on;            /* the module accepted AT+NSMI=1: +NSMI tells a NON's fate */
+    bool paused;             /* qlw_pause(): hand nothing new over */
+    bool overtaken;          /* the command in flight was ended by the URC that shows its effect */
+    unsigned step_tries;     /* retries of a step whose answer was lost */
+    bool ul_hold;            /* uplinks paused (e.g. after 159) until backoff ends */
     uint32_t ul_hold_until_ms;
 
     qlw_ulq ulq;
@@ -113,11 +138,36 @@ uint32_t qlw_s_now(const qlw_session *s);
 void qlw_s_backoff(qlw_session *s, const char *what);
 void qlw_s_backoff_reset(qlw_session *s);
 
-/* session_proc.c */
+/* session_proc.c: procedures are steps, each sending one command whose
+ * result calls the step again with the next step number. */
+char *qlw_s_text(qlw_session *s, size_t *size);
+size_t qlw_s_text_size(qlw_session *s);
+int qlw_s_issue(qlw_session *s, int next_step, int build_rc);
+int qlw_s_finish(qlw_session *s);
+bool qlw_s_ok(const qlw_at_response *r);
+/* Builds the BC68-family command op into the engine's buffer and sends it. */
+#define QLW_S_ISSUE(s, next_step, ...)                                                             \
+    qlw_s_issue(s, next_step,                                                                      \
+                qlw_neul_cmd(&(s)->cmd, qlw_s_text(s, NULL), qlw_s_text_size(s), __VA_ARGS__))
+void qlw_s_start_reg_timers(qlw_session *s);
 void qlw_s_schedule(qlw_session *s);
 void qlw_s_tick(qlw_session *s);
 int32_t qlw_s_next_timer(qlw_session *s);
-void qlw_s_report_head(qlw_session *s, int result, int cme);
+void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme);
+/* session_uplink.c */
+int qlw_s_uplink_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r);
+bool qlw_s_uplink_due(const qlw_session *s);
+void qlw_s_uplink_tick(qlw_session *s, uint32_t now);
+int32_t qlw_s_uplink_timer(const qlw_session *s, uint32_t now); /* ms, or -1 */
+/* The end of an uplink whose fate cannot be known any more (close, unsupported). */
+void qlw_s_report_head_final(qlw_session *s, int result);
+/* URCs about the uplink at the head of the queue. */
+void qlw_s_ul_news(qlw_session *s, qlw_ul_news news, int status);
+/* The module's state is gone (reboot, lost port): what was handed over is uncertain. */
+void qlw_s_ul_module_lost(qlw_session *s, int err);
+/* Ends the command in flight as if its OK had come: its effect is already visible. */
+void qlw_s_overtake(qlw_session *s, qlw_proc proc, int step);
 void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr);
 
 /* True for the AT+QLWCFG modules (LTE device management). */

@@ -43,7 +43,7 @@ static int build(qlw_session *s, qlw_mtk_op op, ...)
 
 static bool ok(const qlw_at_response *r)
 {
-    return r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL;
+    return qlw_s_ok(r);
 }
 
 static bool dialect_a(const qlw_session *s)
@@ -306,29 +306,38 @@ int qlw_s_mtk_deregister(qlw_session *s)
 
 /* -------------------------------------------------------------- uplink */
 
-static void report(qlw_session *s, int status, int result, int cme)
-{
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+/* The uplink at the head moves through the phases of session_uplink.c
+ * (ul_phase, ul_news, ul->handed/uncertain/resent), so that pause, the
+ * delivery policy, a restart and the reports work as on the BC68; only the
+ * command and the lines that judge it differ. */
 
-    s->mtk.ul_wait = false;
-    s->mtk.ul_msgid = -1;
-    s->mtk.ul_notified = false;
-    if (ul == NULL)
-        return;
-    if (status >= 0)
-        ul->status = status;
-    qlw_s_report_head(s, result, cme);
+/* This handover may or may not have reached the server. */
+static void ul_uncertain(qlw_session *s, qlw_ul *ul, int err)
+{
+    s->ul_phase = QLW_UL_IDLE;
+    s->ul_news = QLW_UL_NEWS_NONE;
+    ul->uncertain = true;
+    if (s->cfg.delivery == QLW_DELIVERY_AT_MOST_ONCE || ul->attempts > s->cfg.max_resends)
+        qlw_s_report_head(s, QLW_OUTCOME_UNKNOWN, err, -1);
+    /* at-least-once: it goes again, and its report will say possible_duplicate */
 }
 
-/* The module has it; its verdict comes in a line of its own. */
-static void await_result(qlw_session *s, const qlw_ul *ul)
+/* The module took the command: wait for the line that says it left (A's
+ * NON has none: its OK is all the module will say). */
+static void ul_accepted(qlw_session *s, qlw_ul *ul)
 {
-    s->mtk.ul_wait = true;
-    s->mtk.ul_id = ul->id;
-    s->mtk.ul_msgid = -1;
-    s->mtk.ul_notified = false;
-    s->mtk.ul_deadline_ms =
+    qlw_ul_news news = s->ul_news;
+
+    if (dialect_a(s) && !is_con(ul->mode)) {
+        qlw_s_report_head(s, QLW_OUTCOME_SENT, QLW_OK, -1);
+        return;
+    }
+    s->ul_phase = is_con(ul->mode) ? QLW_UL_WAIT_STATUS : QLW_UL_WAIT_SENT;
+    s->ul_deadline_ms =
         qlw_s_now(s) + (is_con(ul->mode) ? s->cfg.con_ack_timeout_ms : s->cfg.sent_timeout_ms);
+    s->ul_news = QLW_UL_NEWS_NONE;
+    if (news != QLW_UL_NEWS_NONE && news != QLW_UL_NEWS_PENDING)
+        qlw_s_ul_news(s, news, -1); /* a line said it before the OK */
 }
 
 static int uplink_send(qlw_session *s, qlw_ul *ul)
@@ -338,6 +347,13 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     qlw_lw_value v = {.type = QLW_LW_OPAQUE, .bytes = qlw_ulq_data(&s->ulq, ul), .len = ul->len};
     int rc;
 
+    ul->attempts++;
+    if (ul->uncertain)
+        ul->resent = true; /* the server may get it twice: say so */
+    ul->handed = true;
+    s->ul_phase = QLW_UL_COMMAND;
+    s->ul_news = QLW_UL_NEWS_NONE;
+    s->mtk.ul_msgid = -1;
     if (dialect_a(s)) {
         qlw_hex_encode(v.bytes, v.len, text, sizeof(text));
         return ISSUE(s, 1, QLW_MTK_A_SEND, len, text, is_con(ul->mode) ? "0x0100" : "0x0000");
@@ -349,12 +365,15 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
                  is_con(ul->mode) ? 1 : 0);
 }
 
-/* The module refused the uplink: it did not go. */
+/* The module refused the uplink before anything happened: it did not go. */
 static int refused(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
 {
+    s->ul_phase = QLW_UL_IDLE;
+    s->ul_news = QLW_UL_NEWS_NONE;
     if (ul->attempts > s->cfg.max_resends) {
         qlw_s_fail(s, qlw_at_result_err(r->result), cme_of(r), r->command);
-        report(s, QLW_UL_SEND_FAILED, qlw_at_result_err(r->result), cme_of(r));
+        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED,
+                          qlw_at_result_err(r->result), cme_of(r));
         return 0;
     }
     /* Busy, or the observe is being renewed: hand it over again after a
@@ -371,49 +390,62 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
 
     if (ul == NULL || (r == NULL && s->step != 0))
         return qlw_s_finish(s);
-    if (s->step == 0) {
-        ul->attempts++;
-        /* Armed before the command goes: its verdict lines may overtake a
-         * late or lost OK (the uplink is then reported before its step ends). */
-        await_result(s, ul);
+    if (s->step == 0)
         return uplink_send(s, ul);
-    }
     qlw_s_finish(s);
-    if (!s->mtk.ul_wait || ul->id != s->mtk.ul_id)
-        return 0; /* already reported from its verdict line */
-    if (r->result == QLW_AT_RESULT_REBOOTED || r->result == QLW_AT_RESULT_IO_ERROR) {
-        s->mtk.ul_wait = false;
-        return 0; /* still queued: it goes again once the module is back */
+    if (s->ul_phase != QLW_UL_COMMAND)
+        return 0; /* an event (a restart) judged it already */
+    if (qlw_s_ok(r) || (s->ul_news != QLW_UL_NEWS_NONE && s->ul_news != QLW_UL_NEWS_PENDING)) {
+        ul_accepted(s, ul);
+        return 0;
     }
-    if (ok(r)) {
+    switch (r->result) {
+    case QLW_AT_RESULT_ERROR:
+    case QLW_AT_RESULT_CME_ERROR:
+    case QLW_AT_RESULT_CMS_ERROR:
+        return refused(s, ul, r);
+    case QLW_AT_RESULT_TIMEOUT:
+        /* The OK was lost: the module may have taken it; its verdict line may
+         * still come. A's NON has none: nobody can tell. */
         if (dialect_a(s) && !is_con(ul->mode))
-            report(s, QLW_UL_NOT_SENT, QLW_OK, -1); /* A's NON has nothing after its OK */
+            ul_uncertain(s, ul, QLW_ERR_TIMEOUT);
         else
-            await_result(s, ul); /* the verdict's deadline runs from now */
+            ul_accepted(s, ul);
+        return 0;
+    default: /* rebooted, port failed, cancelled: the module's state is unknown */
+        ul_uncertain(s, ul, qlw_at_result_err(r->result));
         return 0;
     }
-    if (r->result == QLW_AT_RESULT_TIMEOUT) {
-        /* The OK was lost: the verdict line may still come; A's NON has none. */
-        if (dialect_a(s) && !is_con(ul->mode))
-            report(s, QLW_UL_TIMEOUT, QLW_ERR_TIMEOUT, -1);
-        return 0;
-    }
-    s->mtk.ul_wait = false;
-    return refused(s, ul, r);
 }
 
+/* A line about the head uplink: before its OK it ends the wait for an OK
+ * that adds nothing (a lost OK must not stall). */
+static void ul_news(qlw_session *s, qlw_ul_news news, int status)
+{
+    if (s->ul_phase == QLW_UL_COMMAND) {
+        qlw_ul *ul = qlw_ulq_head(&s->ulq);
+        if (ul == NULL)
+            return;
+        if (status >= 0)
+            ul->status = status;
+        s->ul_news = news;
+        if (news != QLW_UL_NEWS_PENDING)
+            qlw_s_overtake(s, QLW_PROC_MTK_UPLINK, 1);
+        return;
+    }
+    qlw_s_ul_news(s, news, status);
+}
+
+/* A: SEND OK / SEND FAIL. No ACK after the retransmissions: the CON may have
+ * arrived and its ACK been lost, so a failure is uncertain, not "not gone". */
 static void on_send_result(qlw_session *s, int result)
 {
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
-
-    if (!s->mtk.ul_wait || ul == NULL || !is_con(ul->mode))
-        return;
-    if (result == 0)
-        report(s, QLW_UL_DELIVERED, QLW_OK, -1);
-    else /* SEND FAIL: the module gave up waiting for the server's ACK */
-        report(s, QLW_UL_SEND_FAILED, QLW_ERR_FAILED, -1);
+    ul_news(s, result == 0 ? QLW_UL_NEWS_LEFT : QLW_UL_NEWS_UNCERTAIN,
+            result == 0 ? QLW_UL_DELIVERED : QLW_UL_TIMEOUT);
 }
 
+/* B: +QLWNOTIFY: <result>: for a NON, it left; for a CON, the ACK is next.
+ * A failure means the module did not send it. */
 static void on_notify_result(qlw_session *s, int result)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
@@ -424,28 +456,26 @@ static void on_notify_result(qlw_session *s, int result)
             qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_FAILED, "AT+QLWNOTIFY: the module refused");
         return;
     }
-    if (!s->mtk.ul_wait || ul == NULL)
+    if (ul == NULL)
         return;
-    if (result != 0) {
-        report(s, QLW_UL_SEND_FAILED, QLW_ERR_FAILED, -1);
-        return;
-    }
-    s->mtk.ul_notified = true;
-    if (!is_con(ul->mode))
-        report(s, QLW_UL_NOT_SENT, QLW_OK, -1);
+    if (result != 0)
+        ul_news(s, QLW_UL_NEWS_NOT_GONE, QLW_UL_SEND_FAILED);
+    else if (is_con(ul->mode))
+        ul_news(s, QLW_UL_NEWS_PENDING, QLW_UL_WAITING);
+    else
+        ul_news(s, QLW_UL_NEWS_LEFT, -1);
 }
 
+/* B: "report_ack",<status>,<msgid>: 0 acknowledged; otherwise no ACK came
+ * (uncertain, as A's SEND FAIL). */
 static void on_report_ack(qlw_session *s, int status, long msgid)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
-    if (!s->mtk.ul_wait || ul == NULL || !is_con(ul->mode) ||
-        (s->mtk.ul_msgid >= 0 && msgid != s->mtk.ul_msgid))
+    if (ul == NULL || !is_con(ul->mode) || (s->mtk.ul_msgid >= 0 && msgid != s->mtk.ul_msgid))
         return;
-    if (status == 0)
-        report(s, QLW_UL_DELIVERED, QLW_OK, -1);
-    else
-        report(s, QLW_UL_SEND_FAILED, QLW_ERR_FAILED, -1);
+    ul_news(s, status == 0 ? QLW_UL_NEWS_LEFT : QLW_UL_NEWS_UNCERTAIN,
+            status == 0 ? QLW_UL_DELIVERED : QLW_UL_TIMEOUT);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -817,14 +847,14 @@ static bool notify_due(const qlw_session *s)
 
 qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait)
 {
-    bool busy_ul = s->mtk.ul_wait || s->mtk.nt_wait;
+    bool busy_ul = s->ul_phase != QLW_UL_IDLE || s->mtk.nt_wait;
 
     /* The server waits for its answers: they go before anything else. */
     if (s->mtk.nanswers > 0 && s->state >= QLW_STATE_ATTACHED)
         return QLW_PROC_MTK_ANSWER;
     if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait && !s->mtk.closing)
         return QLW_PROC_MTK_REGISTER;
-    if (s->state == QLW_STATE_READY && s->ulq.count > 0 && !busy_ul && !s->ul_hold)
+    if (qlw_s_uplink_due(s) && !s->mtk.nt_wait)
         return QLW_PROC_MTK_UPLINK;
     if (s->state >= QLW_STATE_REGISTERED && !busy_ul && notify_due(s))
         return QLW_PROC_MTK_NOTIFY;
@@ -835,9 +865,6 @@ void qlw_s_mtk_tick(qlw_session *s)
 {
     uint32_t now = qlw_s_now(s);
 
-    if (s->mtk.ul_wait && s->proc != QLW_PROC_MTK_UPLINK &&
-        qlw_ms_reached(now, s->mtk.ul_deadline_ms))
-        report(s, QLW_UL_TIMEOUT, QLW_ERR_TIMEOUT, -1); /* may or may not have gone: say so */
     if (s->mtk.nt_wait && qlw_ms_reached(now, s->mtk.nt_deadline_ms))
         s->mtk.nt_wait = false;
     if (s->mtk.closing && qlw_ms_reached(now, s->mtk.close_deadline_ms))
@@ -855,7 +882,6 @@ bool qlw_s_mtk_deadline(const qlw_session *s, uint32_t *at_ms)
 {
     bool any = false;
 
-    earliest(s->mtk.ul_wait && s->proc != QLW_PROC_MTK_UPLINK, s->mtk.ul_deadline_ms, &any, at_ms);
     earliest(s->mtk.nt_wait, s->mtk.nt_deadline_ms, &any, at_ms);
     earliest(s->mtk.closing, s->mtk.close_deadline_ms, &any, at_ms);
     return any;
@@ -950,7 +976,7 @@ bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len)
         on_notify_result(s, u.result);
         break;
     case QLW_MTK_URC_REPORT:
-        if (s->mtk.ul_wait && s->mtk.ul_msgid < 0)
+        if (s->ul_phase != QLW_UL_IDLE && !s->mtk.nt_wait && s->mtk.ul_msgid < 0)
             s->mtk.ul_msgid = u.msgid;
         break;
     case QLW_MTK_URC_REPORT_ACK:

@@ -44,12 +44,7 @@ typedef struct qlw_mtk {
     int write_code; /* worst result of the parts of the write in progress */
     long write_msgid;
     qlw_mtk_observed observed[QLW_MTK_OBSERVED];
-    /* The head uplink was handed over; its result comes in a line of its own. */
-    bool ul_wait;
-    uint32_t ul_id; /* which uplink */
-    uint32_t ul_deadline_ms;
-    long ul_msgid;    /* B: from "report", or -1 */
-    bool ul_notified; /* B: +QLWNOTIFY: 0 seen for it */
+    long ul_msgid; /* B: the head uplink's message id from "report", or -1 */
     /* B: a notify of a host resource waits for its +QLWNOTIFY. */
     bool nt_wait;
     uint32_t nt_deadline_ms;

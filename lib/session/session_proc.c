@@ -5,49 +5,51 @@
 #include "quectel/qlwcfg_cmd.h"
 #include "session/session_internal.h"
 
-/* Builds the command of op into the session's buffer and sends it; the
- * procedure continues in its step function when the result arrives. */
-#define ISSUE(s, next_step, ...)                                                                   \
-    issue(s, next_step, qlw_neul_cmd(&(s)->cmd, text_buffer(s), text_size(s), __VA_ARGS__))
-
-/* The same for the AT+QLWCFG family, in the session's dialect. */
+/* The same as ISSUE for the AT+QLWCFG family, in the session's dialect. */
 #define ISSUE_CFG(s, next_step, ...)                                                               \
-    issue(s, next_step,                                                                            \
-          qlw_qlwcfg_cmd(&(s)->cmd, text_buffer(s), text_size(s), (s)->dialect, __VA_ARGS__))
+    qlw_s_issue(s, next_step,                                                                      \
+                qlw_qlwcfg_cmd(&(s)->cmd, qlw_s_text(s, NULL), qlw_s_text_size(s), (s)->dialect,   \
+                               __VA_ARGS__))
+#define ISSUE  QLW_S_ISSUE
+#define finish qlw_s_finish
+#define ok     qlw_s_ok
+
+static void on_done(void *ctx, const qlw_at_response *r);
 
 /* Commands are built straight into the engine's own text buffer (no copy,
  * no second 1 KB buffer per session). The engine is idle whenever a step
  * builds; a NULL buffer makes the builder fail, and the step with it. */
-static char *text_buffer(qlw_session *s)
+char *qlw_s_text(qlw_session *s, size_t *size)
 {
-    size_t size;
+    size_t n = 0;
+    char *buf = qlw_at_text_buffer(s->at, &n);
 
-    return qlw_at_text_buffer(s->at, &size);
+    if (size != NULL)
+        *size = n;
+    return buf;
 }
 
-static size_t text_size(qlw_session *s)
+size_t qlw_s_text_size(qlw_session *s)
 {
-    size_t size = 0;
+    size_t n = 0;
 
-    qlw_at_text_buffer(s->at, &size);
-    return size;
+    qlw_s_text(s, &n);
+    return n;
 }
 
-static void on_done(void *ctx, const qlw_at_response *r);
-static int report(qlw_session *s, int result, int cme);
-
-static int finish(qlw_session *s)
+int qlw_s_finish(qlw_session *s)
 {
     s->proc = QLW_PROC_NONE;
     s->step = 0;
     return 0;
 }
 
-static int issue(qlw_session *s, int next_step, int build_rc)
+int qlw_s_issue(qlw_session *s, int next_step, int build_rc)
 {
     int rc = build_rc;
 
     s->step = next_step;
+    s->step_tries = 0;
     if (rc == QLW_OK)
         rc = qlw_at_send(s->at, &s->cmd, on_done, s);
     if (rc != QLW_OK) {
@@ -57,23 +59,7 @@ static int issue(qlw_session *s, int next_step, int build_rc)
     return 0;
 }
 
-int qlw_s_issue(qlw_session *s, int next_step, int build_rc)
-{
-    return issue(s, next_step, build_rc);
-}
-
-char *qlw_s_text(qlw_session *s, size_t *size)
-{
-    *size = text_size(s);
-    return text_buffer(s);
-}
-
-int qlw_s_finish(qlw_session *s)
-{
-    return finish(s);
-}
-
-static bool ok(const qlw_at_response *r)
+bool qlw_s_ok(const qlw_at_response *r)
 {
     return r->result == QLW_AT_RESULT_OK || r->result == QLW_AT_RESULT_FINAL;
 }
@@ -111,7 +97,6 @@ static const char *first_line(const qlw_at_response *r)
 /* --------------------------------------------------------------- setup */
 
 static void set_dialect(qlw_session *s, qlw_dialect d);
-static void start_reg_timers(qlw_session *s);
 
 /* After AT+CMEE: the URC switches of the dialect. */
 static int setup_urcs(qlw_session *s)
@@ -145,7 +130,7 @@ static int resume_registration(qlw_session *s, const qlw_at_response *r)
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
     } else if (st == QLW_NM_REGISTERED || st == QLW_NM_REREGISTERED) {
         qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_POLL);
-        start_reg_timers(s);
+        qlw_s_start_reg_timers(s);
     }
     return 0;
 }
@@ -241,6 +226,8 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     case 7:
         return ISSUE(s, 8, QLW_NEUL_NSMI_SET, o->nsmi ? 1 : 0);
     case 8:
+        /* Without +NSMI a NON's OK is the only word on it (a weaker claim). */
+        s->nsmi_on = o->nsmi && r != NULL && ok(r);
         return ISSUE(s, 9, QLW_NEUL_CEREG_READ);
     case 10:
         return resume_registration(s, r);
@@ -417,7 +404,7 @@ static int attach_step(qlw_session *s, const qlw_at_response *r)
 
 /* ---------------------------------------------------------- registration */
 
-static void start_reg_timers(qlw_session *s)
+void qlw_s_start_reg_timers(qlw_session *s)
 {
     s->reg_timer_on = true;
     s->reg_deadline_ms = qlw_s_now(s) + s->cfg.register_timeout_ms;
@@ -453,7 +440,7 @@ static int register_step(qlw_session *s, const qlw_at_response *r)
     s->rereg = false;
     if (s->state < QLW_STATE_REGISTERING)
         qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_REQUEST);
-    start_reg_timers(s);
+    qlw_s_start_reg_timers(s);
     return 0;
 }
 
@@ -520,138 +507,6 @@ static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
     return 0;
 }
 
-/* --------------------------------------------------------------- uplink */
-
-static const char *ex_mode(qlw_ul_mode m)
-{
-    switch (m) {
-    case QLW_UL_NON_RELEASE:
-        return "0x0001";
-    case QLW_UL_NON_RELEASE_AFTER_REPLY:
-        return "0x0010";
-    case QLW_UL_CON:
-        return "0x0100";
-    case QLW_UL_CON_RELEASE:
-        return "0x0101";
-    default:
-        return "0x0000";
-    }
-}
-
-static bool is_con(qlw_ul_mode m)
-{
-    return m == QLW_UL_CON || m == QLW_UL_CON_RELEASE;
-}
-
-static int uplink_send(qlw_session *s)
-{
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
-    char hex[2 * QLW_NEUL_PAYLOAD_MAX + 1];
-    unsigned len = (unsigned)ul->len;
-
-    qlw_hex_encode(qlw_ulq_data(&s->ulq, ul), ul->len, hex, sizeof(hex));
-    if (ul->mode == QLW_UL_NON)
-        return ISSUE(s, 1, QLW_NEUL_QLWULDATA, len, hex);
-    if (ul->mode == QLW_UL_LEGACY_NMGS)
-        return ISSUE(s, 1, QLW_NEUL_NMGS, len, hex);
-    ISSUE(s, 1, QLW_NEUL_QLWULDATAEX, len, hex, ex_mode(ul->mode), ul->seq);
-    return 0;
-}
-
-static int hold_uplinks(qlw_session *s, uint32_t ms)
-{
-    s->ul_hold = true;
-    s->ul_hold_until_ms = qlw_s_now(s) + ms;
-    return 0;
-}
-
-static int uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
-{
-    int cme = r->result == QLW_AT_RESULT_CME_ERROR ? r->code : -1;
-
-    if (ok(r)) {
-        if (!is_con(ul->mode))
-            return report(s, QLW_OK, -1);
-        s->con_wait = true;
-        s->con_deadline_ms = qlw_s_now(s) + s->cfg.con_ack_timeout_ms;
-        return 0;
-    }
-    if (r->result == QLW_AT_RESULT_ERROR || cme == 513) {
-        /* Not registered/observed after all: the module registers again by itself. */
-        qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_UPLINK_REJECTED);
-        start_reg_timers(s);
-        return 0;
-    }
-    if (cme >= 0 && qlw_cme_retryable(cme)) {
-        qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms, r->final);
-        return hold_uplinks(s, s->cfg.backoff_min_ms);
-    }
-    if (cme >= 0 || r->result == QLW_AT_RESULT_CMS_ERROR) {
-        qlw_s_fail(s, QLW_ERR_CME, cme, r->command);
-        return report(s, QLW_ERR_CME, cme);
-    }
-    if (r->result == QLW_AT_RESULT_TIMEOUT && !is_con(ul->mode))
-        return report(s, QLW_ERR_TIMEOUT, -1); /* may or may not have gone: say so */
-    /* CON timeout: resend with the same seq; reboot/I/O: still queued. */
-    if (ul->attempts > s->cfg.max_resends)
-        return report(s, qlw_at_result_err(r->result), -1);
-    return 0;
-}
-
-static int uplink_step(qlw_session *s, const qlw_at_response *r)
-{
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
-
-    if (ul == NULL)
-        return finish(s);
-    if (s->step == 0) {
-        ul->attempts++;
-        return uplink_send(s);
-    }
-    finish(s);
-    uplink_result(s, ul, r);
-    return 0;
-}
-
-static int report(qlw_session *s, int result, int cme)
-{
-    qlw_s_report_head(s, result, cme);
-    return 0;
-}
-
-void qlw_s_report_head(qlw_session *s, int result, int cme)
-{
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
-    qlw_uplink_report rep;
-
-    if (ul == NULL)
-        return;
-    rep = (qlw_uplink_report){.id = ul->id,
-                              .mode = ul->mode,
-                              .outcome = result != QLW_OK   ? QLW_OUTCOME_FAILED
-                                         : is_con(ul->mode) ? QLW_OUTCOME_DELIVERED
-                                                            : QLW_OUTCOME_SENT,
-                              .possible_duplicate = false,
-                              .seq = is_con(ul->mode) ? ul->seq : 0,
-                              .result = result,
-                              .status = ul->status,
-                              .cme = cme,
-                              .attempts = ul->attempts,
-                              .len = ul->len};
-    qlw_ulq_pop(&s->ulq);
-    s->con_wait = false;
-    /* With AT+NNMI=0 downlinks are never announced; a PSM server sends them
-     * after an uplink, so look then. */
-    if (s->cfg.setup.nnmi == 0 && result == QLW_OK)
-        s->dl_pending = true;
-    if (rep.id == s->watch_id) {
-        s->watch_report = rep;
-        s->watch_done = true;
-    }
-    if (s->cfg.on_uplink != NULL)
-        s->cfg.on_uplink(s->cfg.ctx, &rep);
-}
-
 /* ------------------------------------------------------------ downlinks */
 
 static int read_downlink_step(qlw_session *s, const qlw_at_response *r)
@@ -704,7 +559,8 @@ static const step_fn steps[] = {
     [QLW_PROC_REGISTER] = register_step,
     [QLW_PROC_DEREGISTER] = deregister_step,
     [QLW_PROC_POLL_NMSTATUS] = poll_nmstatus_step,
-    [QLW_PROC_UPLINK] = uplink_step,
+    [QLW_PROC_UPLINK] = qlw_s_uplink_step,
+    [QLW_PROC_UPLINK_QUERY] = qlw_s_uplink_query_step,
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
     [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
@@ -713,13 +569,51 @@ static const step_fn steps[] = {
     [QLW_PROC_MTK_NOTIFY] = qlw_s_mtk_notify_step,
 };
 
+/* Procedures whose commands can be sent again when their answer was lost:
+ * settings and reads. Not the uplink (its own rules), the reboot, the
+ * registration (+QLWEVTIND tells) or AT+NMGR (a read that consumes). */
+static bool may_retry(qlw_proc p)
+{
+    return p == QLW_PROC_SETUP || p == QLW_PROC_ATTACH || p == QLW_PROC_POLL_CEREG ||
+           p == QLW_PROC_POLL_NMSTATUS || p == QLW_PROC_DEREGISTER || p == QLW_PROC_UPLINK_QUERY;
+}
+
+#define QLW_STEP_RETRIES 2u
+
 static void on_done(void *ctx, const qlw_at_response *r)
 {
     qlw_session *s = ctx;
+    qlw_at_response overtaken;
 
+    if (s->overtaken && r->result == QLW_AT_RESULT_CANCELLED) {
+        overtaken = *r; /* its effect is visible already: as good as its OK */
+        overtaken.result = QLW_AT_RESULT_OK;
+        r = &overtaken;
+    }
+    s->overtaken = false;
+    if (r->result == QLW_AT_RESULT_TIMEOUT && may_retry(s->proc) &&
+        s->step_tries < QLW_STEP_RETRIES) {
+        /* A lost answer is not a failure yet: the same command again (it is
+         * still in the engine's buffer). */
+        unsigned tries = s->step_tries + 1;
+
+        qlw_s_notice(s, QLW_NOTICE_RETRY, 0, r->command);
+        if (qlw_at_send(s->at, &s->cmd, on_done, s) == QLW_OK) {
+            s->step_tries = tries;
+            return;
+        }
+    }
     if (s->proc != QLW_PROC_NONE)
         steps[s->proc](s, r);
     qlw_s_schedule(s);
+}
+
+void qlw_s_overtake(qlw_session *s, qlw_proc proc, int step)
+{
+    if (s->proc != proc || s->step != step || !qlw_at_waiting(s->at))
+        return;
+    s->overtaken = true;
+    qlw_at_cancel(s->at);
 }
 
 static bool due(const qlw_session *s, bool on, uint32_t at_ms)
@@ -736,6 +630,8 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_NONE;
     if (s->need_setup)
         return wait ? QLW_PROC_NONE : QLW_PROC_SETUP;
+    if (s->ul_phase == QLW_UL_QUERY) /* an uplink's fate first: nothing else depends on it */
+        return QLW_PROC_UPLINK_QUERY;
     if (s->reboot_goal == QLW_GOAL_PENDING)
         return QLW_PROC_REBOOT;
     if (s->cdp_goal == QLW_GOAL_PENDING && !wait)
@@ -754,7 +650,7 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_REGISTER;
     if (s->dl_pending && s->state >= QLW_STATE_ATTACHED)
         return QLW_PROC_READ_DOWNLINK;
-    if (s->state == QLW_STATE_READY && s->ulq.count > 0 && !s->con_wait && !s->ul_hold)
+    if (qlw_s_uplink_due(s))
         return QLW_PROC_UPLINK;
     if ((s->state == QLW_STATE_REGISTERING || s->state == QLW_STATE_REGISTERED) &&
         due(s, s->poll_on, s->poll_at_ms))
@@ -774,18 +670,6 @@ void qlw_s_schedule(qlw_session *s)
 
 /* ---------------------------------------------------------------- time */
 
-static void con_timed_out(qlw_session *s)
-{
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
-
-    s->con_wait = false;
-    if (ul == NULL)
-        return;
-    ul->status = QLW_UL_TIMEOUT;
-    if (ul->attempts > s->cfg.max_resends)
-        qlw_s_report_head(s, QLW_ERR_FAILED, -1);
-}
-
 void qlw_s_tick(qlw_session *s)
 {
     uint32_t now = qlw_s_now(s);
@@ -796,10 +680,7 @@ void qlw_s_tick(qlw_session *s)
         s->boot_wait = false; /* no banner came: set the module up anyway */
         qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_TIMEOUT, "no boot banner after AT+NRB");
     }
-    if (s->ul_hold && qlw_ms_reached(now, s->ul_hold_until_ms))
-        s->ul_hold = false;
-    if (s->con_wait && qlw_ms_reached(now, s->con_deadline_ms))
-        con_timed_out(s);
+    qlw_s_uplink_tick(s, now);
     if (qlw_s_mtk(s))
         qlw_s_mtk_tick(s);
     if (s->state == QLW_STATE_READY) /* the events may overtake the OK that starts the timer */
@@ -838,7 +719,10 @@ int32_t qlw_s_next_timer(qlw_session *s)
     earliest(&best, s->backoff_on, s->backoff_until_ms, now);
     earliest(&best, s->boot_wait, s->boot_wait_until_ms, now);
     earliest(&best, s->ul_hold, s->ul_hold_until_ms, now);
-    earliest(&best, s->con_wait, s->con_deadline_ms, now);
+    {
+        int32_t t = qlw_s_uplink_timer(s, now);
+        earliest(&best, t >= 0, now + (uint32_t)t, now);
+    }
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
     {
         uint32_t at_ms = 0;
@@ -856,6 +740,9 @@ int32_t qlw_s_next_timer(qlw_session *s)
 static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr)
 {
     if (qlw_cereg_registered(cr->stat)) {
+        /* Attached: AT+CFUN=1 or AT+CGATT=1 waiting for its OK did its work. */
+        qlw_s_overtake(s, QLW_PROC_ATTACH, 7);
+        qlw_s_overtake(s, QLW_PROC_ATTACH, 6);
         s->attach_err = QLW_OK;
         if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
             s->attach_goal = QLW_GOAL_DONE;
@@ -901,6 +788,6 @@ static void set_dialect(qlw_session *s, qlw_dialect d)
      * cannot go, so they are reported now rather than held forever. */
     if (qlw_s_lte(s)) {
         while (qlw_ulq_head(&s->ulq) != NULL)
-            qlw_s_report_head(s, QLW_ERR_UNSUPPORTED, -1);
+            qlw_s_report_head_final(s, QLW_ERR_UNSUPPORTED);
     }
 }

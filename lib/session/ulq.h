@@ -11,7 +11,10 @@ typedef struct qlw_ul {
     int seq;
     unsigned attempts;
     int status;
-    size_t off; /* payload offset in the pool */
+    bool handed;    /* handed to the module at least once */
+    bool uncertain; /* a handover may have reached the server without our knowing */
+    bool resent;    /* handed over again after an uncertain handover */
+    size_t off;     /* payload offset in the pool */
     size_t len;
 } qlw_ul;
 

@@ -153,7 +153,10 @@ static void format_line(char *line, size_t size, unsigned idx, uint8_t arg)
         snprintf(line, size, "+NMSTATUS:%s", nm_texts[arg % 6]);
         break;
     case 11:
-        snprintf(line, size, "%s:%d", arg & 1 ? "+CSCON" : "+NPSMR", (arg >> 1) % 2);
+        if (arg & 4) /* the fate of a NON uplink */
+            snprintf(line, size, "+NSMI:%s", arg & 1 ? "SENT" : "DISCARDED");
+        else
+            snprintf(line, size, "%s:%d", arg & 1 ? "+CSCON" : "+NPSMR", (arg >> 1) % 2);
         break;
     default:
         snprintf(line, size, "+CGDCONT:1,\"IP\",\"%s\"", arg & 1 ? "iot.example" : "x");
@@ -314,8 +317,18 @@ static void on_uplink(void *ctx, const qlw_uplink_report *rep)
     r->reports++;
     FZ_CHECK(rep->result <= 0);
     FZ_CHECK(rep->len >= 1 && rep->len <= QLW_NEUL_PAYLOAD_MAX);
-    FZ_CHECK((rep->outcome != QLW_OUTCOME_DELIVERED && rep->outcome != QLW_OUTCOME_SENT) ||
-             rep->result == QLW_OK);
+    /* sent and delivered are successes, and only those */
+    FZ_CHECK((rep->outcome == QLW_OUTCOME_DELIVERED || rep->outcome == QLW_OUTCOME_SENT) ==
+             (rep->result == QLW_OK));
+    /* delivered is a CON's claim, sent a NON's */
+    FZ_CHECK(rep->outcome != QLW_OUTCOME_DELIVERED || rep->mode == QLW_UL_CON ||
+             rep->mode == QLW_UL_CON_RELEASE);
+    FZ_CHECK(rep->outcome != QLW_OUTCOME_SENT ||
+             (rep->mode != QLW_UL_CON && rep->mode != QLW_UL_CON_RELEASE));
+    /* a duplicate needs a second handover; unknown needs a first */
+    FZ_CHECK(!rep->possible_duplicate || rep->attempts >= 2);
+    FZ_CHECK(rep->outcome != QLW_OUTCOME_UNKNOWN || rep->attempts >= 1);
+    FZ_CHECK(rep->outcome <= QLW_OUTCOME_EXPIRED);
 }
 
 /* Uplinks handed in (what qlw_close() must report by the end). */
@@ -410,7 +423,7 @@ static void goal(rig *r, uint8_t op)
     static const qlw_attach_opts with_apn = {.apn = "iot.example", .cid = 1, .band = 0};
     static const qlw_attach_opts with_band = {.apn = NULL, .cid = 1, .band = 8};
 
-    switch ((op >> 3) % 6) {
+    switch ((op >> 3) % 7) {
     case 0:
         (void)qlw_request_attach(r->s, NULL);
         break;
@@ -428,6 +441,9 @@ static void goal(rig *r, uint8_t op)
             host_objects(r, op);
         else
             (void)qlw_request_deregister(r->s);
+        break;
+    case 5:
+        (void)(op & 0x80 ? qlw_pause(r->s) : qlw_resume(r->s));
         break;
     default:
         blocking(r, op);
@@ -486,6 +502,7 @@ static void open_session(rig *r)
     cfg.ctx = r;
     cfg.backoff_min_ms = 500;
     cfg.nmstatus_poll_ms = 20000;
+    cfg.delivery = fz_pick(&r->in) & 1 ? QLW_DELIVERY_AT_MOST_ONCE : QLW_DELIVERY_AT_LEAST_ONCE;
     FZ_CHECK(qlw_io_mem_open(&r->io, 1u << 15, 0) == QLW_OK);
     qlw_io_mem_set_write_hook(r->io, on_write, r);
     FZ_CHECK(qlw_session_open(&r->s, &cfg, r->io) == QLW_OK);

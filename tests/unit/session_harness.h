@@ -42,7 +42,8 @@ static inline void h_uplink(void *ctx, const qlw_uplink_report *r)
     char buf[96];
 
     h->reports++;
-    snprintf(buf, sizeof(buf), "{ul %u %s %d seq=%d n=%u}", (unsigned)r->id,
+    snprintf(buf, sizeof(buf), "{ul %u %s%s %s %d seq=%d n=%u}", (unsigned)r->id,
+             qlw_outcome_str(r->outcome), r->possible_duplicate ? " dup" : "",
              r->result == 0 ? "ok" : qlw_err_str(r->result), r->cme, r->seq, r->attempts);
     h_log(h, buf);
 }

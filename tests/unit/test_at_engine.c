@@ -10,6 +10,7 @@
 
 #include "modem_script.h"
 #include "qlwm2m/at.h"
+#include "qlwm2m/qlwcfg.h"
 
 static const qlw_at_urc_def urc_table[] = {
     {"+CEREG", 0},
@@ -469,6 +470,29 @@ static void test_boot_line_without_terminator(void **state)
     assert_string_equal(f.log, "V(boot_start:0)U(RDY)V(boot_end:0)");
 }
 
+static void test_rdy_during_raw_probe_is_a_restart(void **state)
+{
+    /* With the Quectel table (both families): a raw "AT" probe answered by a
+     * lone RDY is a restart, not the probe's answer; the next AT gets its OK. */
+    static fixture f;
+    qlw_at_config cfg;
+
+    memset(&f, 0, sizeof(f));
+    *state = &f;
+    assert_int_equal(qlw_io_mem_open(&f.io, 1024, 0), QLW_OK);
+    qlw_io_mem_set_write_hook(f.io, script_hook, &f.script);
+    qlw_quectel_at_config(&cfg);
+    assert_int_equal(qlw_at_open(&f.at, &cfg, f.io), QLW_OK);
+    assert_int_equal(qlw_at_add_urc_handler(f.at, "", on_urc, &f), QLW_OK);
+    assert_int_equal(qlw_at_add_event_handler(f.at, on_event, &f), QLW_OK);
+    script_on(&f.script, "AT", "\r\nRDY\r\n", 0);
+    assert_int_equal(qlw_at_exec_raw(f.at, "AT", 1000, NULL), QLW_ERR_REBOOTED);
+    assert_false(qlw_at_booting(f.at));
+    f.script.entries[0].answer = "\r\nOK\r\n"; /* restarted: it answers now */
+    assert_int_equal(qlw_at_exec_raw(f.at, "AT", 1000, NULL), QLW_OK);
+    assert_string_equal(f.log, "V(boot_start:0)U(RDY)V(boot_end:0)");
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, teardown)
 
 int main(void)
@@ -494,6 +518,7 @@ int main(void)
         T(test_prompt_then_payload),
         T(test_garbled_line_is_never_a_response),
         T(test_boot_line_without_terminator),
+        T(test_rdy_during_raw_probe_is_a_restart),
         cmocka_unit_test(test_mem_size_and_caller_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

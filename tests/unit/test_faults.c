@@ -513,6 +513,8 @@ static const char *answer_ready(const char *cmd)
         return "\r\n+CEREG:2,1\r\n\r\nOK\r\n";
     if (strcmp(cmd, "AT+QLWSREGIND=0") == 0)
         return "\r\nOK\r\n\r\n+QLWEVTIND:0\r\n\r\n+QLWEVTIND:3\r\n";
+    if (strncmp(cmd, "AT+QLWULDATA=", 13) == 0) /* AT+NSMI=1 is on: the module says it left */
+        return "\r\nOK\r\n\r\n+NSMI:SENT\r\n";
     return "\r\nOK\r\n";
 }
 

@@ -106,7 +106,7 @@ static void answer_uplink(modem *m, qlw_io *io, const char *cmd)
     if (strncmp(cmd, "AT+QLWULDATAEX=", 15) == 0)
         answer_con(io, cmd);
     else
-        push(io, "\r\nOK\r\n\r\n+CSCON:1\r\n", 5);
+        push(io, "\r\nOK\r\n\r\n+CSCON:1\r\n\r\n+NSMI:SENT\r\n", 5);
     if (m->uplinks % 3 == 0)
         push_downlink(io, 20);
 }

@@ -29,7 +29,7 @@ static void test_walkthrough_uplink_held_until_observed(void **state)
         assert_string_equal(qlw_replay_error(h.rp), "");
         assert_true(qlw_replay_finished(h.rp));
         assert_string_equal(h.log, "[attached/setup][registering/request][registered/lwm2m_event]"
-                                   "[ready/lwm2m_event]{ul 1 ok -1 seq=0 n=1}");
+                                   "[ready/lwm2m_event]{ul 1 sent ok -1 seq=0 n=1}");
         assert_int_equal(h.reports, 1);
         assert_int_equal(qlw_get_state(h.s), QLW_STATE_READY);
         h_close(&h);
@@ -54,9 +54,9 @@ static void test_reboot_observe_cancel_busy_nothing_lost(void **state)
     assert_string_equal(h.log, "[attached/setup][registering/request][registered/lwm2m_event]"
                                "[ready/lwm2m_event][starting/reboot][attached/setup]"
                                "[registering/request][registered/lwm2m_event][ready/lwm2m_event]"
-                               "[attached/observe_cancelled]{ul 1 ok -1 seq=0 n=2}"
+                               "[attached/observe_cancelled]{ul 1 sent dup ok -1 seq=0 n=2}"
                                "[registering/request][registered/lwm2m_event][ready/lwm2m_event]"
-                               "{ul 2 ok -1 seq=0 n=2}");
+                               "{ul 2 sent ok -1 seq=0 n=2}");
     assert_int_equal(h.reports, 2);
     h_close(&h);
 }
@@ -82,8 +82,8 @@ static void test_queue_full_and_bad_payload_refused(void **state)
     /* closing reports what never went out, once each */
     qlw_close(h.s);
     h.s = NULL;
-    assert_string_equal(h.log, "{ul 1 QLW_ERR_CANCELLED -1 seq=0 n=0}"
-                               "{ul 2 QLW_ERR_CANCELLED -1 seq=1 n=0}");
+    assert_string_equal(h.log, "{ul 1 failed QLW_ERR_CANCELLED -1 seq=0 n=0}"
+                               "{ul 2 failed QLW_ERR_CANCELLED -1 seq=1 n=0}");
     qlw_replay_close(h.rp);
     qlw_transcript_free(h.ts);
 }
@@ -109,10 +109,11 @@ static void test_nmstatus_fallback_downlink_and_network_loss(void **state)
     h_run(&h, 120000);
     assert_string_equal(qlw_replay_error(h.rp), "");
     assert_true(qlw_replay_finished(h.rp));
-    assert_string_equal(h.log, "[attached/setup][registering/request][registered/poll][ready/poll]"
-                               "{ul 1 ok -1 seq=0 n=1}{dl AA00}[attaching/network]"
-                               "[attached/network][registering/request]"
-                               "[registered/lwm2m_event][ready/lwm2m_event]{ul 2 ok -1 seq=0 n=1}");
+    assert_string_equal(h.log,
+                        "[attached/setup][registering/request][registered/poll][ready/poll]"
+                        "{ul 1 sent ok -1 seq=0 n=1}{dl AA00}[attaching/network]"
+                        "[attached/network][registering/request]"
+                        "[registered/lwm2m_event][ready/lwm2m_event]{ul 2 sent ok -1 seq=0 n=1}");
     h_close(&h);
 }
 
@@ -131,7 +132,7 @@ static void test_resume_registration_after_a_restart(void **state)
     assert_string_equal(qlw_replay_error(h.rp), "");
     assert_true(qlw_replay_finished(h.rp));
     assert_string_equal(h.log,
-                        "[attached/setup][registered/poll][ready/poll]{ul 1 ok -1 seq=0 n=1}");
+                        "[attached/setup][registered/poll][ready/poll]{ul 1 sent ok -1 seq=0 n=1}");
     h_close(&h);
 }
 

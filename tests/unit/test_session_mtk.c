@@ -151,16 +151,17 @@ static void test_dialect_b_whole_life(void **state)
         assert_string_equal(
             l.h.log,
             "[attached/setup][registering/request][registered/lwm2m_event][ready/lwm2m_event]"
-            "{req observe 1001 /19/0/0 1}{ul 1 ok -1 seq=0 n=1}{ul 2 ok -1 seq=1 n=1}"
+            "{req observe 1001 /19/0/0 1}{ul 1 sent ok -1 seq=0 n=1}{ul 2 delivered ok -1 seq=1 "
+            "n=1}"
             "{req read 2001 /3303/0/5700 1}{req read 2002 /3303/0/-1 1}"
             "{write 5701 Fah}{req write 2003 /3303/0/5701 2}{req write 2003 /3303/0/5701 2 again}"
             "{exec 5605 ''}{req execute 2004 /3303/0/5605 2}{req read 2005 /9999/0/1 13}"
             "{dl C0DE}{req write 2006 /19/1/0 2}{req observe 2007 /3303/0/5700 1}"
             "[starting/reboot][attached/setup][registering/request][registered/lwm2m_event]"
-            "[ready/lwm2m_event]{req observe 1001 /19/0/0 1}{ul 3 ok -1 seq=0 n=1}"
+            "[ready/lwm2m_event]{req observe 1001 /19/0/0 1}{ul 3 sent ok -1 seq=0 n=1}"
             "[attached/observe_cancelled]{req cancel 1003 /19/0/0 1}[registering/request]"
             "[registered/lwm2m_event][ready/lwm2m_event]{req observe 1004 /19/0/0 1}"
-            "{ul 4 ok -1 seq=2 n=1}");
+            "{ul 4 delivered ok -1 seq=2 n=1}");
         assert_int_equal(l.sensor.writes, 1);
         assert_int_equal(l.sensor.executes, 1);
         assert_int_equal(l.h.reports, 4);
@@ -185,12 +186,12 @@ static void test_dialect_a_whole_life(void **state)
         assert_string_equal(
             l.h.log,
             "[attached/setup][registering/request][registered/lwm2m_event][ready/lwm2m_event]"
-            "{ul 1 ok -1 seq=0 n=1}{ul 2 ok -1 seq=1 n=1}{dl AAAA0000}"
-            "{ul 3 QLW_ERR_FAILED -1 seq=2 n=1}"
+            "{ul 1 sent ok -1 seq=0 n=1}{ul 2 delivered ok -1 seq=1 n=1}{dl AAAA0000}"
+            "{ul 3 delivered dup ok -1 seq=2 n=2}"
             "[starting/reboot][attached/setup][registering/request][registered/lwm2m_event]"
-            "[ready/lwm2m_event]{ul 4 ok -1 seq=0 n=1}[attached/observe_cancelled]"
+            "[ready/lwm2m_event]{ul 4 sent ok -1 seq=0 n=1}[attached/observe_cancelled]"
             "[registering/request][registered/lwm2m_event][ready/lwm2m_event]"
-            "{ul 5 ok -1 seq=3 n=1}");
+            "{ul 5 delivered ok -1 seq=3 n=1}");
         assert_int_equal(l.h.reports, 5);
         h_close(&l.h);
     }

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TS_FIXTURES_MAX     64
+#define TS_FIXTURES_MAX     256
 #define TS_FIXTURE_NAME_MAX 256
 
 typedef struct ts_fixture_list {
