@@ -87,10 +87,12 @@ sim_down
 # listen: a downlink (a server write of /19/1/0) is printed once and
 # acknowledged; a read of an undeclared object is printed and answered 4.04.
 sim_up "${MODEL[@]}"
-start_tool listen --register --count 2
+# (-t is the listening window: the session answers until the end of it)
+start_tool -t 6 listen --register
 wait_stdout "ready"
 ctl "downlink C0DE"
 ctl "server-read 3303/0/5700"
+expect_event '"event":"response","kind":"read","msgid":1003,"result":13'
 RC=0
 wait "$TOOL_PID" || RC=$?
 expect_rc 0
