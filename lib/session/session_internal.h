@@ -182,13 +182,6 @@ static inline bool qlw_s_mtk(const qlw_session *s)
     return s->dialect == QLW_DIALECT_MTK_A || s->dialect == QLW_DIALECT_QLWCONFIG_B;
 }
 
-/* session_proc.c, for the procedures of other files: sends the command
- * build_rc says was built into qlw_s_text() (the engine's buffer); the
- * procedure's step function gets the result with s->step = next_step. */
-int qlw_s_issue(qlw_session *s, int next_step, int build_rc);
-char *qlw_s_text(qlw_session *s, size_t *size);
-int qlw_s_finish(qlw_session *s);
-
 /* session_mtk.c: dialects A and B */
 qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait);
 int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r);

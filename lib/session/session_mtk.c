@@ -916,6 +916,14 @@ static void on_downlink_a(qlw_session *s, const qlw_mtk_urc *u)
 
 static void on_registered(qlw_session *s, int result)
 {
+    /* Only the answer to our own registration counts: a firmware with
+     * "auto_reg" on registers without /19/0 and /19/1 (and the host's
+     * objects), which the observe of /19/0/0 then never follows. */
+    if (s->state != QLW_STATE_REGISTERING && s->proc != QLW_PROC_MTK_REGISTER) {
+        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_STATE,
+                     "a registration result nobody asked for (auto_reg on?)");
+        return;
+    }
     if (result != 0) {
         qlw_s_fail_text(s, QLW_ERR_FAILED,
                         dialect_a(s) ? "LwM2M registration failed: CONNECT FAIL"
