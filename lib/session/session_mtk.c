@@ -205,6 +205,9 @@ static int register_a(qlw_session *s, const qlw_at_response *r)
 {
     switch (s->step) {
     case 0:
+        if (s->mtk.host != NULL && s->mtk.host->instance_count > 0)
+            qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
+                         "host objects need the BC66's AT+QLWCONFIG set; not added");
         if (s->rereg) /* the old registration first; CLOSE OK/FAIL ends it */
             return ISSUE(s, 1, QLW_MTK_A_CLOSE);
         /* fall through */

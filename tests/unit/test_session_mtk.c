@@ -197,6 +197,31 @@ static void test_dialect_a_whole_life(void **state)
     }
 }
 
+static void test_dialect_b_lost_ok(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(read_sizes) / sizeof(read_sizes[0]); i++) {
+        harness h;
+        qlw_session_config cfg;
+        static const uint8_t one[] = {0x01}, two[] = {0x02};
+
+        h_config(&h, &cfg);
+        cfg.dialect = QLW_DIALECT_AUTO;
+        assert_int_equal(h_open(&h, "synthetic-session-mtk-b-lost-ok.at", &cfg, read_sizes[i]),
+                         QLW_OK);
+        assert_int_equal(qlw_queue_uldata(h.s, one, 1, QLW_UL_CON, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uldata(h.s, two, 1, QLW_UL_NON, NULL), QLW_OK);
+        assert_int_equal(qlw_request_register(h.s), QLW_OK);
+        h_run(&h, 60000);
+        assert_string_equal(qlw_replay_error(h.rp), "");
+        assert_true(qlw_replay_finished(h.rp));
+        assert_string_equal(h.log, "[attached/setup][registering/request][registered/lwm2m_event]"
+                                   "[ready/lwm2m_event]{ul 1 delivered ok -1 seq=1 n=1}"
+                                   "{ul 2 sent ok -1 seq=0 n=2}");
+        h_close(&h);
+    }
+}
+
 /* ---------------------------------------------------------- parsers */
 
 static void test_urc_parser(void **state)
@@ -299,8 +324,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dialect_b_whole_life), cmocka_unit_test(test_dialect_a_whole_life),
-        cmocka_unit_test(test_urc_parser),           cmocka_unit_test(test_value_text),
-        cmocka_unit_test(test_host_table_checked),
+        cmocka_unit_test(test_dialect_b_lost_ok),    cmocka_unit_test(test_urc_parser),
+        cmocka_unit_test(test_value_text),           cmocka_unit_test(test_host_table_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
