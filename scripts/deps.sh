@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [EXTRA_PACKAGE...]
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libserialport-dev libcmocka-dev doxygen "$@")
+packages=(build-essential cmake pkg-config libserialport-dev libsqlite3-dev libcmocka-dev doxygen "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-scripts/deps.sh valgrind clang
+scripts/deps.sh valgrind clang sqlite3
 
 step "configure and build (warnings are errors)"
 cmake -S . -B build -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -16,6 +16,9 @@ cmake --build build -j"$jobs"
 
 step "tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+step "crash test of the durable outbox, short pass (scripts/crash.sh 200 for the long one)"
+scripts/crash.sh 20
 
 step "API manual (Doxygen, no warnings allowed)"
 cmake --build build --target docs
@@ -26,8 +29,8 @@ if [ -s build/docs/warnings.log ]; then
 fi
 echo "docs: build/docs/html/index.html"
 
-step "library without libserialport"
-cmake -S . -B build-nosp -DQLWM2M_WERROR=ON -DQLWM2M_LIBSERIALPORT=OFF \
+step "library without libserialport and without SQLite"
+cmake -S . -B build-nosp -DQLWM2M_WERROR=ON -DQLWM2M_LIBSERIALPORT=OFF -DQLWM2M_SQLITE=OFF \
   -DQLWM2M_BUILD_TESTS=OFF -DQLWM2M_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build-nosp -j"$jobs"
 

@@ -67,6 +67,8 @@ typedef enum qlw_err {
     QLW_ERR_NOT_READY = -20,   /**< The LwM2M session is not ready for this operation. */
     QLW_ERR_CANCELLED = -21,   /**< The operation was cancelled by the application. */
     QLW_ERR_FAILED = -22,      /**< The network or server reported a delivery failure. */
+    QLW_ERR_STORE = -23, /**< The durable store failed (disk full, read-only, I/O error, corrupt
+                              file); qlw_errmsg() names the file and the problem. */
 } qlw_err;
 
 /**

@@ -12,6 +12,7 @@
 #include "qlwm2m/neul.h"
 #include "qlwm2m/qlwcfg.h"
 #include "qlwm2m/session.h"
+#include "qlwm2m/store.h"
 #include "qlwm2m/transcript.h"
 
 #endif /* QLWM2M_QLWM2M_H */

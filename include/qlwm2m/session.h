@@ -75,6 +75,7 @@
 #include "qlwm2m/io.h"
 #include "qlwm2m/neul.h"
 #include "qlwm2m/qlwcfg.h"
+#include "qlwm2m/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -203,9 +204,14 @@ typedef struct qlw_session_config {
                                     setup), QLW_DIALECT_NEUL, QLW_DIALECT_QLWCFG_C or
                                     QLW_DIALECT_QLWSVC_D. */
     qlw_neul_setup_opts setup; /**< URCs switched on after every boot. */
-    size_t ul_queue_len;       /**< Uplinks queued at most (default 8). */
+    size_t ul_queue_len;       /**< Uplinks queued at most (default 8; a gateway that must
+                                    ride out hours without the network sets hundreds: see
+                                    qlw_session_mem_size()). */
     size_t ul_queue_bytes;    /**< Payload bytes queued at most (default 512: one largest uplink, or
                                  many small ones). */
+    qlw_store *store;         /**< Durable outbox (see store.h), or NULL (default): queued
+                                   uplinks live in memory only. With a store, open takes back
+                                   what it holds (it must fit ul_queue_len and ul_queue_bytes). */
     unsigned max_resends;     /**< Times an uplink is handed over again after the module said it did
                                    not go (`+QLWULDATASTATUS` 2/5, `+NSMI:DISCARDED`) or after an
                                    uncertain handover (default 2); then it is reported. */
@@ -249,17 +255,31 @@ typedef struct qlw_attach_opts {
 /**
  * @brief Bytes a session with @p cfg needs (for qlw_session_init()); 0 when invalid.
  *
- * With A(n) = n rounded up to the pointer size: A(S) + A(qlw_at_mem_size(&cfg->at))
- * + A(ul_queue_len * U) + A(ul_queue_bytes), where S is the session's own state
- * and U one queued uplink's record (about 2.4 KiB and 40 bytes with 64-bit
- * pointers): about 10.5 KiB with the defaults on a 64-bit host, the
- * transport not included. `bench_mem` (scripts/bench.sh) prints every term.
+ * With A(n) = n rounded up to the pointer size:
+ *
+ *     A(S) + A(qlw_at_mem_size(&cfg->at)) + A(ul_queue_len * U) + A(ul_queue_bytes)
+ *
+ * where S is the session's own state and U one queued uplink's record. On a
+ * 64-bit host today: S = 1408, the engine with the default qlw_at_config
+ * 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that is 8144 bytes;
+ * a gateway that keeps 500 readings of up to 16 bytes through an outage
+ * (ul_queue_len 500, ul_queue_bytes 8000) needs 1408 + 5936 + 18000 + 8000 =
+ * 33344 bytes. The transport is not included, nor the store (whose SQLite
+ * connection has its own heap). Queue operations stay cheap at that size:
+ * a report removes the head in O(1), an expired uplink in O(n + bytes), and
+ * the payload pool is compacted (one memmove) only when its tail reaches
+ * its end. `bench_mem` (scripts/bench.sh) prints every term.
  */
 QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
 
 /**
  * @brief Creates a session on a transport in caller-owned memory.
- * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small).
+ *
+ * With a store, what it holds is queued again here (see store.h).
+ * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small);
+ *         with a store: QLW_ERR_STORE (it could not be read, or holds
+ *         something this library did not write), QLW_ERR_QUEUE_FULL (it
+ *         holds more than ul_queue_len or ul_queue_bytes allow).
  * @note Sends nothing yet; the first qlw_process() or blocking call starts the module setup.
  */
 QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,
@@ -288,6 +308,9 @@ QLW_API int qlw_open(qlw_session **s, const char *port, const qlw_serial_config 
  * awaited first (up to its command timeout); then every uplink not yet
  * reported gets its report: failed (QLW_ERR_CANCELLED) when it was never
  * handed to the module, unknown when it was and its fate is not known.
+ * With a store (@ref qlw_session_config::store) those uplinks get no report
+ * here: they stay in the store, and the next session opened on it takes
+ * them back (see store.h). The store itself is not closed.
  * Must not be called from a callback.
  */
 QLW_API void qlw_close(qlw_session *s);
@@ -339,19 +362,49 @@ QLW_API int qlw_request_deregister(qlw_session *s);
 
 /**
  * @brief Queues an uplink; it goes out in order once READY.
+ *
+ * With a store the uplink is handed over at the next qlw_process() (or
+ * blocking call), not from inside this call, so that the application may
+ * queue inside its own transaction on the store's database.
  * @param s    The session.
  * @param data Payload (copied into the queue).
  * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
  * @param mode How to send it.
  * @param[out] id Receives its id (for the report), may be NULL.
- * @return QLW_OK; QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
+ * @return QLW_OK (with a store: the uplink is durable, see store.h);
+ *         QLW_ERR_ARG (empty, longer than QLW_NEUL_PAYLOAD_MAX, bad mode);
  *         QLW_ERR_QUEUE_FULL (nothing queued; try again after a report);
+ *         QLW_ERR_STORE (the store could not keep it: nothing queued;
+ *         qlw_errmsg() names the file and the problem);
  *         QLW_ERR_UNSUPPORTED on an AT+QLWCFG (LTE) module, whose client has
  *         no application-data command (uplinks queued before the dialect was
  *         detected are reported with this error then).
  */
 QLW_API int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
                              uint32_t *id);
+
+/** @brief Options of qlw_queue_uldata_opts(). */
+typedef struct qlw_uplink_opts {
+    qlw_ul_mode mode;     /**< How to send it. */
+    uint32_t deadline_ms; /**< Not handed to the module within this many ms of queueing: it is
+                               reported @ref QLW_OUTCOME_EXPIRED (result QLW_ERR_TIMEOUT) at
+                               that time and never sent. 0 = no deadline. With a store the
+                               deadline is kept in wall-clock time across restarts. The
+                               deadline covers the first handover only: once handed over, an
+                               uplink is followed to its report. At most 2147483647. */
+} qlw_uplink_opts;
+
+/**
+ * @brief Queues an uplink with options (a deadline); as qlw_queue_uldata() otherwise.
+ * @param s    The session.
+ * @param data Payload (copied into the queue).
+ * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
+ * @param opts Mode and deadline (NULL: QLW_UL_NON, no deadline).
+ * @param[out] id Receives its id, may be NULL.
+ * @return as qlw_queue_uldata(); QLW_ERR_ARG for a deadline above 2147483647 ms.
+ */
+QLW_API int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
+                                  const qlw_uplink_opts *opts, uint32_t *id);
 
 /** @brief Uplinks queued or in flight (not reported yet). */
 QLW_API size_t qlw_uplinks_pending(const qlw_session *s);

@@ -30,6 +30,7 @@ static const err_info err_table[] = {
     [-QLW_ERR_NOT_READY] = {"QLW_ERR_NOT_READY", "the LwM2M session is not ready"},
     [-QLW_ERR_CANCELLED] = {"QLW_ERR_CANCELLED", "cancelled by the application"},
     [-QLW_ERR_FAILED] = {"QLW_ERR_FAILED", "delivery failed"},
+    [-QLW_ERR_STORE] = {"QLW_ERR_STORE", "the durable store failed"},
 };
 
 static const err_info *err_lookup(int err)

@@ -32,7 +32,10 @@ static size_t align_up(size_t n)
 
 static bool config_valid(const qlw_session_config *cfg)
 {
-    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 && cfg->backoff_min_ms >= 1 &&
+    /* An uplink record keeps 32-bit payload offsets (ulq.h). */
+    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 &&
+           (uint64_t)cfg->ul_queue_bytes <= UINT32_MAX &&
+           (uint64_t)cfg->ul_queue_len <= UINT32_MAX / 64 && cfg->backoff_min_ms >= 1 &&
            cfg->backoff_max_ms >= cfg->backoff_min_ms &&
            cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 && qlw_at_mem_size(&cfg->at) > 0;
 }
@@ -76,6 +79,9 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     s->next_seq = 1;
     s->cid = 1;
     s->backoff_ms = cfg->backoff_min_ms;
+    rc = qlw_s_store_load(s); /* what a store holds is queued again, ids go on */
+    if (rc != QLW_OK)
+        return rc;
     rc = qlw_s_install_handlers(s);
     if (rc != QLW_OK)
         return rc;
@@ -145,8 +151,9 @@ void qlw_close(qlw_session *s)
            !qlw_at_in_callback(s->at))
         if (qlw_at_poll(s->at, 1000) < 0)
             break;
-    /* Every uplink gets its report, even the ones that never went out. */
-    while (qlw_ulq_head(&s->ulq) != NULL)
+    /* Every uplink gets its report, even the ones that never went out;
+     * with a store they stay there for the next open instead. */
+    while (s->cfg.store == NULL && qlw_ulq_head(&s->ulq) != NULL)
         qlw_s_report_head_final(s, QLW_ERR_CANCELLED);
     io = s->owned_io;
     qlw_at_close(s->at);

@@ -75,10 +75,12 @@ int qlw_request_deregister(qlw_session *s)
     return QLW_OK;
 }
 
-int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
-                     uint32_t *id)
+int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
+                          const qlw_uplink_opts *opts, uint32_t *id)
 {
-    qlw_ul *ul;
+    qlw_ul_mode mode = opts != NULL ? opts->mode : QLW_UL_NON;
+    uint32_t deadline_ms = opts != NULL ? opts->deadline_ms : 0;
+    int rc;
 
     if (s == NULL)
         return QLW_ERR_ARG;
@@ -90,27 +92,34 @@ int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mod
         qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: payload must be 1..512 bytes");
         return QLW_ERR_ARG;
     }
+    if (deadline_ms > INT32_MAX) {
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: deadline at most 2147483647 ms");
+        return QLW_ERR_ARG;
+    }
     if (qlw_s_lte(s)) {
         qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
                         "uplink: this module's LwM2M client (AT+QLWCFG) has no application-data "
                         "command");
         return QLW_ERR_UNSUPPORTED;
     }
-    ul = qlw_ulq_push(&s->ulq, data, len);
-    if (ul == NULL) {
-        qlw_s_fail(s, QLW_ERR_QUEUE_FULL, -1, "uplink queue");
-        return QLW_ERR_QUEUE_FULL;
-    }
-    ul->id = s->next_id++;
-    ul->mode = mode;
-    if (mode == QLW_UL_CON || mode == QLW_UL_CON_RELEASE) {
-        ul->seq = s->next_seq;
-        s->next_seq = s->next_seq % 255 + 1; /* 1..255; 0 means "no sequence number" */
-    }
-    if (id != NULL)
-        *id = ul->id;
-    qlw_s_schedule(s);
+    rc = qlw_s_queue(s, data, len, mode, deadline_ms, id);
+    if (rc != QLW_OK)
+        return rc;
+    /* With a store the handover waits for the next qlw_process(): the caller
+     * may hold a transaction on the store (queueing and its own record of it,
+     * atomically), and a handover mark inside it would become durable only
+     * after the command went to the module. */
+    if (s->cfg.store == NULL)
+        qlw_s_schedule(s);
     return QLW_OK;
+}
+
+int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+                     uint32_t *id)
+{
+    qlw_uplink_opts opts = {.mode = mode, .deadline_ms = 0};
+
+    return qlw_queue_uldata_opts(s, data, len, &opts, id);
 }
 
 int qlw_pause(qlw_session *s)

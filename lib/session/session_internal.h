@@ -113,6 +113,8 @@ struct qlw_session {
     qlw_ulq ulq;
     uint32_t next_id;
     int next_seq;
+    bool store_resolve; /* uplinks the store held were handed over before: resolve them */
+    bool reporting;     /* inside the store's report transaction: hand nothing over */
 
     /* the report a blocking qlw_send_uldata() waits for */
     uint32_t watch_id;
@@ -154,6 +156,8 @@ void qlw_s_schedule(qlw_session *s);
 void qlw_s_tick(qlw_session *s);
 int32_t qlw_s_next_timer(qlw_session *s);
 void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme);
+/* Reports the i-th queued uplink (0 = head) with this outcome. */
+void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, int cme);
 /* session_uplink.c */
 int qlw_s_uplink_step(qlw_session *s, const qlw_at_response *r);
 int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r);
@@ -197,6 +201,20 @@ void qlw_s_mtk_reset(qlw_session *s);
 void qlw_s_mtk_tick(qlw_session *s);
 /* The earliest deadline of these dialects, false when none. */
 bool qlw_s_mtk_deadline(const qlw_session *s, uint32_t *at_ms);
+
+/* session_store.c: the durable outbox (store.h) and the uplinks' deadlines */
+int qlw_s_store_load(qlw_session *s);
+int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+                uint32_t deadline_ms, uint32_t *id);
+/* Before the head uplink's command: 0 = send it; else it was dealt with
+ * (expired, resolved by the policy, or held after a store error). */
+int qlw_s_handover(qlw_session *s, qlw_ul *ul);
+/* Passes a report to the application (through the store's removal). */
+void qlw_s_deliver(qlw_session *s, const qlw_uplink_report *rep);
+/* Deadlines passed, and what the store gave back that must be resolved now. */
+void qlw_s_uplinks_tick(qlw_session *s);
+/* Earliest deadline of an uplink not handed over yet; false when none. */
+bool qlw_s_next_deadline(qlw_session *s, uint32_t *at_ms);
 
 /* session_events.c */
 int qlw_s_install_handlers(qlw_session *s);

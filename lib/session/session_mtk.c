@@ -393,6 +393,8 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
 
     if (ul == NULL || (r == NULL && s->step != 0))
         return qlw_s_finish(s);
+    if (s->step == 0 && qlw_s_handover(s, ul) != 0)
+        return qlw_s_finish(s); /* expired, resolved, or held: nothing written */
     if (s->step == 0)
         return uplink_send(s, ul);
     qlw_s_finish(s);

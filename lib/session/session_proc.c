@@ -660,7 +660,7 @@ static qlw_proc pick(qlw_session *s)
 
 void qlw_s_schedule(qlw_session *s)
 {
-    if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
+    if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at) || s->reporting)
         return;
     s->proc = pick(s);
     s->step = 0;
@@ -681,6 +681,7 @@ void qlw_s_tick(qlw_session *s)
         qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_TIMEOUT, "no boot banner after AT+NRB");
     }
     qlw_s_uplink_tick(s, now);
+    qlw_s_uplinks_tick(s);
     if (qlw_s_mtk(s))
         qlw_s_mtk_tick(s);
     if (s->state == QLW_STATE_READY) /* the events may overtake the OK that starts the timer */
@@ -711,6 +712,8 @@ static void earliest(int32_t *best, bool on, uint32_t at_ms, uint32_t now)
 int32_t qlw_s_next_timer(qlw_session *s)
 {
     uint32_t now = qlw_s_now(s);
+    uint32_t deadline_ms = 0;
+    bool has_deadline;
     int32_t best = -1;
 
     if (s->proc == QLW_PROC_NONE && !qlw_at_busy(s->at) && !qlw_at_booting(s->at) &&
@@ -724,6 +727,8 @@ int32_t qlw_s_next_timer(qlw_session *s)
         earliest(&best, t >= 0, now + (uint32_t)t, now);
     }
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
+    has_deadline = qlw_s_next_deadline(s, &deadline_ms); /* before deadline_ms is read */
+    earliest(&best, has_deadline, deadline_ms, now);
     {
         uint32_t at_ms = 0;
         bool on = qlw_s_mtk(s) && qlw_s_mtk_deadline(s, &at_ms);

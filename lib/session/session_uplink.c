@@ -43,11 +43,17 @@ static const char *ex_mode(qlw_ul_mode m)
 
 void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme)
 {
-    qlw_ul *ul = qlw_ulq_head(&s->ulq);
+    qlw_s_report_at(s, 0, outcome, result, cme);
+}
+
+void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, int cme)
+{
+    qlw_ul *ul;
     qlw_uplink_report rep;
 
-    if (ul == NULL)
+    if (i >= s->ulq.count)
         return;
+    ul = qlw_ulq_at(&s->ulq, i);
     rep = (qlw_uplink_report){.id = ul->id,
                               .mode = ul->mode,
                               .outcome = outcome,
@@ -58,10 +64,12 @@ void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme)
                               .cme = cme,
                               .attempts = ul->attempts,
                               .len = ul->len};
-    qlw_ulq_pop(&s->ulq);
-    s->ul_phase = QLW_UL_IDLE;
-    s->ul_news = QLW_UL_NEWS_NONE;
-    s->ul_extended = false;
+    qlw_ulq_remove(&s->ulq, i);
+    if (i == 0) { /* the others were never handed over: no phase of theirs */
+        s->ul_phase = QLW_UL_IDLE;
+        s->ul_news = QLW_UL_NEWS_NONE;
+        s->ul_extended = false;
+    }
     /* With AT+NNMI=0 downlinks are never announced; a PSM server sends them
      * after an uplink, so look then. */
     if (s->cfg.setup.nnmi == 0 && result == QLW_OK)
@@ -70,8 +78,7 @@ void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme)
         s->watch_report = rep;
         s->watch_done = true;
     }
-    if (s->cfg.on_uplink != NULL)
-        s->cfg.on_uplink(s->cfg.ctx, &rep);
+    qlw_s_deliver(s, &rep); /* the callback, inside the store's removal */
 }
 
 void qlw_s_report_head_final(qlw_session *s, int result)
@@ -286,6 +293,8 @@ int qlw_s_uplink_step(qlw_session *s, const qlw_at_response *r)
 
     if (ul == NULL)
         return qlw_s_finish(s);
+    if (s->step == 0 && qlw_s_handover(s, ul) != 0)
+        return qlw_s_finish(s); /* expired, resolved, or held: nothing written */
     if (s->step == 0)
         return uplink_send(s, ul);
     qlw_s_finish(s);

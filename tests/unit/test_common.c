@@ -12,7 +12,7 @@
 
 /* First and last codes of the enum; a new code at the end must move LAST_CODE. */
 #define FIRST_CODE QLW_OK
-#define LAST_CODE  QLW_ERR_FAILED
+#define LAST_CODE  QLW_ERR_STORE
 
 static void every_code_has_its_own_description(void **state)
 {
