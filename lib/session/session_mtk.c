@@ -273,17 +273,21 @@ static int register_b(qlw_session *s, const qlw_at_response *r)
 
 int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r)
 {
+    bool done;
+
     if (r == NULL && s->step != 0)
         return qlw_s_finish(s);
-    /* Only a restart or a silent module stops the preparation: refusals of
-     * the close, the format and the objects are answers to carry on from. */
+    /* Only a restart or a lost port stops the preparation: refusals (and
+     * lost answers) of the close, the format and the objects are answers to
+     * carry on from; the registration itself tells whether they took. */
     if (r != NULL && s->step < 5 &&
-        (r->result == QLW_AT_RESULT_REBOOTED || r->result == QLW_AT_RESULT_TIMEOUT ||
-         r->result == QLW_AT_RESULT_IO_ERROR))
+        (r->result == QLW_AT_RESULT_REBOOTED || r->result == QLW_AT_RESULT_IO_ERROR))
         return failed(s, r);
     if (s->step < 5)
         return dialect_a(s) ? register_a(s, r) : register_b(s, r);
-    if (!ok(r) && !s->mtk.reg_refused && r->result != QLW_AT_RESULT_TIMEOUT &&
+    /* its OK was lost, but its result line came: registered */
+    done = ok(r) || (r->result == QLW_AT_RESULT_TIMEOUT && s->state >= QLW_STATE_REGISTERED);
+    if (!done && !s->mtk.reg_refused && r->result != QLW_AT_RESULT_TIMEOUT &&
         r->result != QLW_AT_RESULT_REBOOTED && r->result != QLW_AT_RESULT_IO_ERROR) {
         /* Most likely still registered from an earlier program (the module
          * keeps its client across host restarts): close it, start afresh. */
@@ -292,7 +296,7 @@ int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r)
         return qlw_s_finish(s);
     }
     s->mtk.reg_refused = false;
-    if (!ok(r))
+    if (!done)
         return failed(s, r);
     qlw_s_finish(s);
     s->rereg = false;
@@ -937,6 +941,8 @@ static void on_registered(qlw_session *s, int result)
         return;
     }
     qlw_s_notice(s, QLW_NOTICE_LWM2M_EVENT, QLW_EVT_REGISTERED, "registered");
+    /* The result line makes a late or lost OK of the command pointless. */
+    qlw_s_overtake(s, QLW_PROC_MTK_REGISTER, 5);
     if (s->state < QLW_STATE_REGISTERED)
         qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_LWM2M_EVENT);
 }

@@ -49,6 +49,10 @@ expect_event '"event":"final_dropped"'
 sim_down
 send_through --drop-final AT+QLWDATASEND:2 --late-final-ms 1000
 sim_down
+# Lost OKs while registering: an object's (carry on) and AT+QLWOPEN's
+# (CONNECT OK says it all).
+send_through --drop-final AT+QLWADDOBJ:1 --drop-final AT+QLWOPEN:1
+sim_down
 # A restart while the module answers the second send: set up and registered again.
 send_through --reboot-on AT+QLWDATASEND:2
 expect_event '"event":"reboot"'

@@ -52,6 +52,9 @@ sim_down
 # ... or comes a second late.
 send_through --drop-final AT+QLWNOTIFY:2 --late-final-ms 1000
 sim_down
+# The OK of AT+QLWREG is lost: +QLWREG: 0 says it all, nothing waits for it.
+send_through --drop-final AT+QLWREG:1
+sim_down
 # The module restarts while it answers the second notify: objects and
 # registration are gone; the session adds them again and the uplink goes.
 send_through --reboot-on AT+QLWNOTIFY:2
