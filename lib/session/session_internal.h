@@ -125,7 +125,10 @@ struct qlw_session {
     int last_err;
     int last_cme;
     char errmsg[QLW_SESSION_ERRMSG];
-    uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX];
+    union {
+        uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX]; /* a downlink (BC68 family, dialect A) */
+        qlw_mtk_tables mtkt;                  /* dialect B's server requests */
+    };
     bool dl_pending; /* downlinks wait in the module for AT+NMGR */
     qlw_mtk mtk;     /* dialects A and B */
 };

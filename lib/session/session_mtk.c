@@ -160,8 +160,10 @@ static int status_code(int status, int ok_code)
 
 static qlw_mtk_observed *observed(qlw_session *s, int obj, int ins, int res)
 {
+    if (s->dialect != QLW_DIALECT_QLWCONFIG_B) /* the tables hold a downlink then */
+        return NULL;
     for (size_t i = 0; i < QLW_MTK_OBSERVED; i++) {
-        qlw_mtk_observed *o = &s->mtk.observed[i];
+        qlw_mtk_observed *o = &s->mtkt.observed[i];
         if (o->used && o->obj == obj && o->ins == ins && o->res == res)
             return o;
     }
@@ -250,6 +252,11 @@ static int register_b(qlw_session *s, const qlw_at_response *r)
 {
     switch (s->step) {
     case 0:
+        /* A new registration: what the server asked and watched is over
+         * (and the tables may hold bytes from before the dialect was known). */
+        memset(&s->mtkt, 0, sizeof(s->mtkt));
+        s->mtk.nanswers = 0;
+        s->mtk.seen_next = 0;
         if (s->rereg) /* the old registration first; +QLWDEREG: <result> ends it */
             return ISSUE(s, 1, QLW_MTK_B_DEREG);
         /* fall through */
@@ -523,14 +530,14 @@ static void enqueue(qlw_session *s, const qlw_mtk_urc *u, int code)
         qlw_s_notice(s, QLW_NOTICE_URC_LOST, 1, "server request not answered: too many at once");
         return;
     }
-    m->answers[m->nanswers++] =
+    s->mtkt.answers[m->nanswers++] =
         (qlw_mtk_answer){(uint8_t)kind_of(u), (uint16_t)u->msgid, u->obj, u->ins, u->res, code, 0};
 }
 
 static qlw_mtk_seen *seen(qlw_session *s, const qlw_mtk_urc *u)
 {
     for (size_t i = 0; i < QLW_MTK_SEEN; i++) {
-        qlw_mtk_seen *e = &s->mtk.seen[i];
+        qlw_mtk_seen *e = &s->mtkt.seen[i];
         if (e->used && e->msgid == u->msgid && e->kind == (uint8_t)kind_of(u))
             return e;
     }
@@ -539,10 +546,10 @@ static qlw_mtk_seen *seen(qlw_session *s, const qlw_mtk_urc *u)
 
 static void remember(qlw_session *s, const qlw_mtk_urc *u, int code)
 {
-    qlw_mtk_seen *e = &s->mtk.seen[s->mtk.seen_next];
+    qlw_mtk_seen *e = &s->mtkt.seen[s->mtk.seen_next];
 
     *e = (qlw_mtk_seen){true, (uint8_t)kind_of(u), (uint16_t)u->msgid, code};
-    s->mtk.seen_next = (s->mtk.seen_next + 1) % QLW_MTK_SEEN;
+    s->mtk.seen_next = (uint8_t)((s->mtk.seen_next + 1u) % QLW_MTK_SEEN);
 }
 
 /* The written value as the application sees it; text points into buf. */
@@ -636,7 +643,7 @@ static void start_observe(qlw_session *s, const qlw_mtk_urc *u)
     if (observed(s, u->obj, u->ins, u->res) != NULL)
         return;
     for (size_t i = 0; i < QLW_MTK_OBSERVED; i++) {
-        qlw_mtk_observed *o = &s->mtk.observed[i];
+        qlw_mtk_observed *o = &s->mtkt.observed[i];
         if (!o->used) {
             *o = (qlw_mtk_observed){true, false, u->obj, u->ins, u->res};
             return;
@@ -669,12 +676,12 @@ static void on_request(qlw_session *s, const qlw_mtk_urc *u)
     switch (u->kind) {
     case QLW_MTK_URC_REQ_WRITE:
         if (s->mtk.write_msgid != u->msgid) {
-            s->mtk.write_msgid = u->msgid;
+            s->mtk.write_msgid = (int32_t)u->msgid; /* 0..65535 */
             s->mtk.write_code = QLW_MTK_RSP_CHANGED;
         }
         code = do_write(s, u);
         if (code != QLW_MTK_RSP_CHANGED)
-            s->mtk.write_code = code;
+            s->mtk.write_code = (uint8_t)code;
         if (u->index != 0)
             return; /* more parts follow; one answer after the last */
         code = s->mtk.write_code;
@@ -771,13 +778,14 @@ static void pop_answer(qlw_session *s)
 
     if (m->nanswers == 0)
         return;
-    memmove(&m->answers[0], &m->answers[1], (m->nanswers - 1) * sizeof(m->answers[0]));
+    memmove(&s->mtkt.answers[0], &s->mtkt.answers[1],
+            (m->nanswers - 1) * sizeof(s->mtkt.answers[0]));
     m->nanswers--;
 }
 
 int qlw_s_mtk_answer_step(qlw_session *s, const qlw_at_response *r)
 {
-    qlw_mtk_answer *a = &s->mtk.answers[0];
+    qlw_mtk_answer *a = &s->mtkt.answers[0];
     bool more;
 
     if (s->mtk.nanswers == 0 || (r == NULL && s->step != 0))
@@ -827,8 +835,8 @@ int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r)
         return 0;
     }
     for (size_t i = 0; i < QLW_MTK_OBSERVED && o == NULL; i++) {
-        if (s->mtk.observed[i].used && s->mtk.observed[i].notify)
-            o = &s->mtk.observed[i];
+        if (s->mtkt.observed[i].used && s->mtkt.observed[i].notify)
+            o = &s->mtkt.observed[i];
     }
     if (o == NULL)
         return qlw_s_finish(s);
@@ -845,8 +853,10 @@ int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r)
 
 static bool notify_due(const qlw_session *s)
 {
+    if (s->dialect != QLW_DIALECT_QLWCONFIG_B)
+        return false;
     for (size_t i = 0; i < QLW_MTK_OBSERVED; i++) {
-        if (s->mtk.observed[i].used && s->mtk.observed[i].notify)
+        if (s->mtkt.observed[i].used && s->mtkt.observed[i].notify)
             return true;
     }
     return false;
@@ -901,6 +911,8 @@ void qlw_s_mtk_reset(qlw_session *s)
     const qlw_lw_host *host = s->mtk.host;
 
     memset(&s->mtk, 0, sizeof(s->mtk));
+    if (s->dialect == QLW_DIALECT_QLWCONFIG_B)
+        memset(&s->mtkt, 0, sizeof(s->mtkt));
     s->mtk.host = host;
     s->mtk.ul_msgid = -1;
     s->mtk.write_msgid = -1;
@@ -968,6 +980,9 @@ bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len)
 {
     qlw_mtk_urc u;
 
+    /* A BC68 downlink line would land in the buffer B's tables share. */
+    if (s->dialect == QLW_DIALECT_QLWCONFIG_B && len >= 5 && memcmp(line, "+NNMI", 5) == 0)
+        return true;
     if (qlw_mtk_parse_urc(line, len, &u) != QLW_OK)
         return false;
     switch (u.kind) {
@@ -996,7 +1011,7 @@ bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len)
         break;
     case QLW_MTK_URC_REPORT:
         if (s->ul_phase != QLW_UL_IDLE && !s->mtk.nt_wait && s->mtk.ul_msgid < 0)
-            s->mtk.ul_msgid = u.msgid;
+            s->mtk.ul_msgid = (int32_t)u.msgid;
         break;
     case QLW_MTK_URC_REPORT_ACK:
         on_report_ack(s, u.result, u.msgid);
@@ -1060,7 +1075,8 @@ int qlw_lw_set_host(qlw_session *s, const qlw_lw_host *host)
     if (s->state >= QLW_STATE_REGISTERING || s->proc == QLW_PROC_MTK_REGISTER)
         return QLW_ERR_STATE;
     s->mtk.host = host;
-    memset(s->mtk.observed, 0, sizeof(s->mtk.observed));
+    if (s->dialect == QLW_DIALECT_QLWCONFIG_B)
+        memset(s->mtkt.observed, 0, sizeof(s->mtkt.observed));
     return QLW_OK;
 }
 

@@ -33,25 +33,28 @@ typedef struct qlw_mtk_observed {
     int obj, ins, res;
 } qlw_mtk_observed;
 
+/* Dialect B's tables of server requests. They share their memory with the
+ * BC68's downlink buffer (a session speaks one dialect), which keeps the
+ * default session within 8 KiB; the counters stay in qlw_mtk. */
+typedef struct qlw_mtk_tables {
+    qlw_mtk_answer answers[QLW_MTK_ANSWERS];
+    qlw_mtk_seen seen[QLW_MTK_SEEN];
+    qlw_mtk_observed observed[QLW_MTK_OBSERVED];
+} qlw_mtk_tables;
+
 typedef struct qlw_mtk {
     const qlw_lw_host *host;
-    unsigned reg_obj; /* registering: host instances added so far */
+    int32_t write_msgid;        /* the write whose parts are coming, or -1 */
+    int32_t ul_msgid;           /* B: the head uplink's message id from "report", or -1 */
+    uint32_t nt_deadline_ms;    /* B: a host notify waits for its +QLWNOTIFY until then */
+    uint32_t close_deadline_ms; /* re-registering: the old close is awaited until then */
+    uint8_t write_code;         /* worst result of the parts of the write in progress */
+    uint8_t reg_obj;            /* registering: host instances added so far */
+    uint8_t nanswers;
+    uint8_t seen_next;
     bool reg_refused; /* the last AT+QLWREG/AT+QLWOPEN was refused once */
-    qlw_mtk_answer answers[QLW_MTK_ANSWERS];
-    size_t nanswers;
-    qlw_mtk_seen seen[QLW_MTK_SEEN];
-    size_t seen_next;
-    int write_code; /* worst result of the parts of the write in progress */
-    long write_msgid;
-    qlw_mtk_observed observed[QLW_MTK_OBSERVED];
-    long ul_msgid; /* B: the head uplink's message id from "report", or -1 */
-    /* B: a notify of a host resource waits for its +QLWNOTIFY. */
     bool nt_wait;
-    uint32_t nt_deadline_ms;
-    int nt_index; /* the observed[] entry being sent */
-    /* Registering again: the old registration's close is awaited first. */
     bool closing;
-    uint32_t close_deadline_ms;
 } qlw_mtk;
 
 #endif
