@@ -402,12 +402,13 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
-    if (ul == NULL || (r == NULL && s->step != 0))
+    if (ul == NULL)
         return qlw_s_finish(s);
-    if (s->step == 0 && qlw_s_handover(s, ul) != 0)
-        return qlw_s_finish(s); /* expired, resolved, or held: nothing written */
-    if (s->step == 0)
+    if (r == NULL) { /* the procedure starts: hand the head over */
+        if (s->step != 0 || qlw_s_handover(s, ul) != 0)
+            return qlw_s_finish(s); /* expired, resolved, or held: nothing written */
         return uplink_send(s, ul);
+    }
     qlw_s_finish(s);
     if (s->ul_phase != QLW_UL_COMMAND)
         return 0; /* an event (a restart) judged it already */

@@ -146,29 +146,16 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
     return setup_urcs(s);
 }
 
-/* Not a BC68 either: a BC66/BC26 whose AT+QLWCFG=? names no sub-option is
- * told by the presence of AT+QLWCONFIG (B), then of AT+QLWSERV (A)
- * (reference 0.1); anything else is driven as a BC68, with a notice. */
-static int probe_present(qlw_session *s, const qlw_at_response *r, qlw_dialect d, int next_step,
-                         qlw_qlwcfg_op next_probe)
-{
-    if (r->result == QLW_AT_RESULT_OK) {
-        set_dialect(s, d);
-        return setup_urcs(s);
-    }
-    if (next_step != 0)
-        return ISSUE_CFG(s, next_step, next_probe);
-    qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
-                 "no known LwM2M command set answered; driving the module as a BC68");
-    set_dialect(s, QLW_DIALECT_NEUL);
-    return setup_urcs(s);
-}
-
-/* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set. */
+/* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set;
+ * anything else is driven as a BC68 too, with a notice. The BC26/BC66 are
+ * told by their AT+QLWCFG=? list alone: a bare OK to a presence probe
+ * (AT+QLWCONFIG=?) proves too little when an answer may be late and taken
+ * for the next command's (the crash test found one). */
 static int probe_ncdp(qlw_session *s, const qlw_at_response *r)
 {
     if (r->result != QLW_AT_RESULT_OK && r->result != QLW_AT_RESULT_CME_ERROR)
-        return ISSUE_CFG(s, 22, QLW_QLWCFG_PROBE_QLWCONFIG);
+        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
+                     "no known LwM2M command set answered; driving the module as a BC68");
     set_dialect(s, QLW_DIALECT_NEUL);
     return setup_urcs(s);
 }
@@ -209,10 +196,6 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
         return probe_qlwcfg(s, r);
     case 21:
         return probe_ncdp(s, r);
-    case 22:
-        return probe_present(s, r, QLW_DIALECT_QLWCONFIG_B, 23, QLW_QLWCFG_PROBE_QLWSERV);
-    case 23:
-        return probe_present(s, r, QLW_DIALECT_MTK_A, 0, QLW_QLWCFG_PROBE_NCDP);
     case 30:
         return ISSUE_CFG(s, 31, QLW_QLWCFG_URC, 1);
     case 31:
