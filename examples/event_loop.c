@@ -1,18 +1,19 @@
 /*
- * event_loop: several modems driven by one thread through one poll().
+ * event_loop: several modems driven by one thread through one multi handle.
  *
- *   event_loop HOST PORT [PORT...]    e.g.  event_loop 198.51.100.1 /dev/ttyUSB0 /dev/ttyUSB1
+ *   event_loop [--poll] HOST PORT [PORT...]
+ *       e.g.  event_loop 198.51.100.1 /dev/serial/by-id/usb-A-if00 /dev/serial/by-id/usb-B-if00
  *
  * Every modem gets its own context and callbacks, is asked for the server
  * HOST:5683 and for registration, and gets three confirmable readings
  * queued at once: the session sends them in order once the server observes
- * /19/0/0. The program ends when every modem has a report for each of its
- * readings, or after five minutes.
+ * /19/0/0. A port that goes away (a modem unplugged, or power-cycled) is
+ * reopened by its session, which then sends what is still queued. The
+ * program ends when every modem has a report for each of its readings, or
+ * after five minutes. --poll waits with poll() instead of epoll.
  */
-#define _POSIX_C_SOURCE 200809L
-
-#include <poll.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <qlwm2m/qlwm2m.h>
 
@@ -27,6 +28,7 @@ typedef struct modem {
     qlw_session *s;
     unsigned delivered;
     unsigned failed;
+    qlw_session_stats stats;
 } modem;
 
 static void on_state(void *ctx, qlw_state old, qlw_state st, qlw_cause cause)
@@ -41,13 +43,21 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
 {
     modem *m = ctx;
 
-    if (r->result == QLW_OK)
+    if (r->outcome == QLW_OUTCOME_DELIVERED)
         m->delivered++;
     else
         m->failed++;
-    printf("%s: reading %u %s (seq %d, %u attempt%s)\n", m->port, (unsigned)r->id,
-           r->result == QLW_OK ? "delivered" : qlw_strerror(r->result), r->seq, r->attempts,
-           r->attempts == 1 ? "" : "s");
+    printf("%s: reading %u %s%s (seq %d, %u attempt%s)\n", m->port, (unsigned)r->id,
+           qlw_outcome_str(r->outcome), r->possible_duplicate ? ", possible duplicate" : "", r->seq,
+           r->attempts, r->attempts == 1 ? "" : "s");
+}
+
+/* Warnings and errors of every modem, each line with the modem's name. */
+static void on_log(void *ctx, qlw_log_level level, const char *name, const char *text)
+{
+    (void)ctx;
+    if (level <= QLW_LOG_WARNING)
+        fprintf(stderr, "%s: %s: %s\n", name, qlw_log_level_str(level), text);
 }
 
 static int start_modem(modem *m, const char *host)
@@ -58,6 +68,7 @@ static int start_modem(modem *m, const char *host)
     qlw_session_config_default(&cfg);
     cfg.on_state = on_state;
     cfg.on_uplink = on_uplink;
+    cfg.on_log = on_log;
     cfg.ctx = m;
     if (qlw_open(&m->s, m->port, NULL, &cfg, err, sizeof(err)) != QLW_OK) {
         fprintf(stderr, "event_loop: %s\n", err);
@@ -88,56 +99,49 @@ static bool all_reported(const modem *m, int n)
     return true;
 }
 
-/* One round: sleep until a port has input or the earliest session is due, then let each work. */
-static void run_once(modem *m, int n)
-{
-    struct pollfd pfd[MODEMS_MAX];
-    int wait_ms = IDLE_WAIT_MS;
-
-    for (int i = 0; i < n; i++) {
-        int32_t due = m[i].s != NULL ? qlw_next_timeout_ms(m[i].s) : -1;
-
-        pfd[i].fd = m[i].s != NULL ? qlw_fd(m[i].s) : -1; /* poll() skips negative fds */
-        pfd[i].events = POLLIN;
-        pfd[i].revents = 0;
-        if (due >= 0 && due < wait_ms)
-            wait_ms = (int)due;
-    }
-    poll(pfd, (nfds_t)n, wait_ms);
-    /* qlw_process() returns at once when nothing is due, and it also runs the timers. */
-    for (int i = 0; i < n; i++) {
-        if (m[i].s != NULL && qlw_process(m[i].s) != QLW_OK) {
-            fprintf(stderr, "event_loop: %s: lost the port\n", m[i].port);
-            qlw_close(m[i].s); /* reports its queued readings as failed */
-            m[i].s = NULL;
-        }
-    }
-}
-
 int main(int argc, char **argv)
 {
     modem m[MODEMS_MAX] = {{0}};
-    int n = argc - 2;
+    qlw_multi_backend backend = QLW_MULTI_AUTO;
     uint32_t start = qlw_clock_system_ms(NULL);
+    qlw_multi *multi;
     bool ok = true;
+    int first = 1, n;
 
-    if (argc < 3 || n > MODEMS_MAX) {
-        fprintf(stderr, "usage: %s HOST PORT [PORT...] (at most %d ports)\n", argv[0], MODEMS_MAX);
+    if (argc > 1 && strcmp(argv[1], "--poll") == 0) {
+        backend = QLW_MULTI_POLL;
+        first = 2;
+    }
+    n = argc - first - 1;
+    if (n < 1 || n > MODEMS_MAX) {
+        fprintf(stderr, "usage: %s [--poll] HOST PORT [PORT...] (at most %d ports)\n", argv[0],
+                MODEMS_MAX);
         return 2;
     }
+    if (qlw_multi_open(&multi, MODEMS_MAX, backend) != QLW_OK) {
+        fprintf(stderr, "event_loop: cannot create the multi handle\n");
+        return 1;
+    }
     for (int i = 0; i < n; i++) {
-        m[i].port = argv[i + 2];
+        m[i].port = argv[first + 1 + i];
         m[i].index = i;
-        if (start_modem(&m[i], argv[1]) != 0)
+        if (start_modem(&m[i], argv[first]) != 0 || qlw_multi_add(multi, m[i].s) != QLW_OK)
             ok = false;
     }
+    /* One wait for every port and every session's timers; a lost port is the
+     * session's business: it reopens by itself. */
     while (ok && !all_reported(m, n) &&
            qlw_ms_diff(qlw_clock_system_ms(NULL), start) < (int32_t)RUN_MS)
-        run_once(m, n);
+        qlw_multi_poll(multi, IDLE_WAIT_MS);
     for (int i = 0; i < n; i++) {
+        qlw_get_stats(m[i].s, &m[i].stats);
+        qlw_multi_remove(multi, m[i].s);
         qlw_close(m[i].s);
-        printf("%s: %u of %d readings delivered\n", m[i].port, m[i].delivered, READINGS);
+        printf("%s: %u of %d readings delivered (port lost %u times, reboots %u)\n", m[i].port,
+               m[i].delivered, READINGS, (unsigned)m[i].stats.port_losses,
+               (unsigned)m[i].stats.reboots);
         ok = ok && m[i].delivered == READINGS;
     }
+    qlw_multi_close(multi);
     return ok ? 0 : 1;
 }

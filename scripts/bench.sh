@@ -121,6 +121,28 @@ done
 printf '  %-12s %8s %8s %8s\n' total "$total_text" "$total_data" "$total_bss"
 echo "{\"bench\":\"footprint\",\"layer\":\"total\",\"text\":$total_text,\"data\":$total_data,\"bss\":$total_bss}" >>"$json"
 
+# ---------------------------------------------------------------- gateway
+# qlwm2m-gateway end to end: N simulator processes on pseudo-terminals, one
+# gateway, one mosquitto broker, mosquitto_pub/mosquitto_sub, all on this
+# machine (tests/bench/bench_gateway.py says what each figure means).
+if command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ]; then
+  PATH=$PATH:/usr/sbin
+  cmake --build "$build" -j"$jobs" --target qlwm2m_gateway qlwm2m_sim >/dev/null
+  step "gateway: N simulated modules, one gateway, one broker"
+  if [ "${QUICK:-0}" = 1 ]; then gw_sizes=(16); gw_sat=5; else gw_sizes=(64 256); gw_sat=20; fi
+  for n in "${gw_sizes[@]}"; do
+    python3 tests/bench/bench_gateway.py "$bin" "$n" "$gw_sat" 5 | tee "$work/gw.$n" | grep -v '^{'
+    grep '^{' "$work/gw.$n" >>"$json"
+  done
+  if [ "${#gw_sizes[@]}" = 2 ]; then
+    a=$(grep '"modules":64,' "$json") b=$(grep '"modules":256,' "$json")
+    echo "  memory per module (RSS slope, 64 -> 256 modules): $(awk -v x="$(value rss_end_kib "$a")" \
+      -v y="$(value rss_end_kib "$b")" 'BEGIN {printf "%.1f KiB", (y - x) / 192}')"
+  fi
+else
+  echo "gateway: mosquitto not installed (scripts/deps.sh mosquitto mosquitto-clients); skipped"
+fi
+
 # ---------------------------------------------------------------- summary
 step "summary against the targets"
 p64=$(grep '"read_size":64,' "$json")

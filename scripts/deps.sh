@@ -18,5 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# A mirror in the middle of a sync can fail one index; the lists it did
+# fetch (or the ones already here) are still good enough to install from.
+apt-get update -qq || echo "deps: apt-get update reported errors; installing from the lists at hand" >&2
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -8,7 +8,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
-scripts/deps.sh valgrind clang sqlite3
+# sqlite3 for the store's checks; the gateway: libmosquitto, inih and SQLite
+# to build it, the mosquitto broker, its clients and python3 for its tests.
+scripts/deps.sh valgrind clang sqlite3 libmosquitto-dev libinih-dev libsqlite3-dev mosquitto \
+  mosquitto-clients python3
 
 step "configure and build (warnings are errors)"
 cmake -S . -B build -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

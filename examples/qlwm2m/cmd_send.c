@@ -127,6 +127,7 @@ static int not_ready(tool *t, qlw_state st)
 static int unfinished(tool *t, int rc)
 {
     qlw_state st = qlw_get_state(t->s);
+    bool lost = qlw_port_lost(t->s);
     size_t missing;
 
     tool_close(t); /* every payload still queued gets its "not sent" report now */
@@ -135,6 +136,12 @@ static int unfinished(tool *t, int rc)
         return tool_fail(t, TOOL_EXIT_INTERRUPTED,
                          "interrupted: %zu of %zu payloads not sent, %zu went out unconfirmed",
                          count_result(t, "not_sent"), t->ul_count, count_result(t, "unknown"));
+    if (rc == QLW_ERR_TIMEOUT && lost) /* the step that stalled: the port itself */
+        return tool_fail(t, TOOL_EXIT_IO,
+                         "the port %s was lost and did not come back within %lu s: %zu of %zu "
+                         "payloads did not go",
+                         t->opts->port, (unsigned long)(t->timeout_ms / 1000), missing,
+                         t->ul_count);
     if (rc == QLW_ERR_TIMEOUT && !t->ever_ready)
         return not_ready(t, st);
     if (rc == QLW_ERR_TIMEOUT)

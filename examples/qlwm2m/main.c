@@ -99,12 +99,15 @@ static void usage(FILE *out)
 {
     fputs("usage: qlwm2m [-p PORT] [-b BAUD] [-t SECONDS] [-v] [--json] [--trace FILE.at]\n"
           "              COMMAND [ARGS]\n\n"
-          "  -p PORT          serial device (/dev/ttyUSB0, /dev/pts/7);\n"
+          "  -p PORT          serial device (/dev/ttyUSB0, /dev/pts/7); a name that\n"
+          "                   survives a replug (/dev/serial/by-id/...) lets a command\n"
+          "                   ride over a lost port: it is reopened within -t;\n"
           "                   default $QLWM2M_PORT\n"
           "  -b BAUD          baud rate (default 9600)\n"
           "  -t SECONDS       overall timeout (default 120 for send, attach and\n"
           "                   register, 10 to 30 for quick commands, none for listen)\n"
           "  -v               also print notices (network, radio, reboot cause, retries)\n"
+          "                   and, last, the session's counters\n"
           "  --json           one JSON object per line instead of text, for scripts\n"
           "  --trace FILE.at  record the whole exchange as a transcript\n"
           "  --version        print the version\n\ncommands:\n",

@@ -210,6 +210,8 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
     tool_json_begin(t, "uplink");
     tool_json_int("id", (long)r->id);
     tool_json_str("result", tool_uplink_result(r));
+    tool_json_str("outcome", qlw_outcome_str(r->outcome));
+    tool_json_bool("possible_duplicate", r->possible_duplicate);
     tool_json_str("mode", qlw_ul_mode_str(r->mode));
     tool_json_int("seq", r->seq);
     tool_json_int("len", (long)r->len);
@@ -318,9 +320,35 @@ static void on_reboot(tool *t, const char *cause)
     tool_json_end();
 }
 
+/* A lost port is news whatever -v says: the command waits for it to come back. */
+static void on_port(tool *t, qlw_notice kind, int value, const char *text)
+{
+    if (!t->narrate && !t->listening)
+        return;
+    if (t->opts->json) {
+        tool_json_begin(t, kind == QLW_NOTICE_PORT_LOST ? "port_lost" : "port_back");
+        tool_json_str("port", text);
+        if (kind == QLW_NOTICE_PORT_LOST)
+            tool_json_str("error", qlw_err_str(value));
+        else
+            tool_json_int("attempts", value);
+        tool_json_end();
+    } else if (kind == QLW_NOTICE_PORT_LOST) {
+        tool_say(t, "port lost (%s: %s); waiting for it to come back", text, qlw_strerror(value));
+    } else {
+        tool_say(t, "port back (%s, after %d attempt%s); setting the module up again", text, value,
+                 value == 1 ? "" : "s");
+    }
+}
+
 static void on_notice(void *ctx, qlw_notice kind, int value, const char *text)
 {
     tool *t = ctx;
+
+    if (kind == QLW_NOTICE_PORT_LOST || kind == QLW_NOTICE_PORT_BACK) {
+        on_port(t, kind, value, text);
+        return;
+    }
 
     if (kind == QLW_NOTICE_LWM2M_EVENT && value >= 0 && value < 32)
         t->lwm2m_seen |= 1u << value;

@@ -168,11 +168,49 @@ static void drain(tool *t)
     }
 }
 
+/* The session's counters: a last line with -v, a last event with --json. */
+static void print_stats(tool *t)
+{
+    qlw_session_stats st;
+
+    if ((!t->opts->verbose && !t->opts->json) || !t->narrate || qlw_get_stats(t->s, &st) != QLW_OK)
+        return;
+    if (!t->opts->json) {
+        tool_say(t,
+                 "counters: queued %lu, sent %lu, delivered %lu, failed %lu, unknown %lu, "
+                 "expired %lu, resends %lu, possible duplicates %lu, reboots %lu, port lost %lu, "
+                 "time to ready %ld ms",
+                 (unsigned long)st.queued, (unsigned long)st.sent, (unsigned long)st.delivered,
+                 (unsigned long)st.failed, (unsigned long)st.unknown, (unsigned long)st.expired,
+                 (unsigned long)st.resends, (unsigned long)st.possible_duplicates,
+                 (unsigned long)st.reboots, (unsigned long)st.port_losses,
+                 (long)st.time_to_ready_ms);
+        return;
+    }
+    tool_json_begin(t, "stats");
+    tool_json_int("queued", (long)st.queued);
+    tool_json_int("sent", (long)st.sent);
+    tool_json_int("delivered", (long)st.delivered);
+    tool_json_int("failed", (long)st.failed);
+    tool_json_int("unknown", (long)st.unknown);
+    tool_json_int("expired", (long)st.expired);
+    tool_json_int("resends", (long)st.resends);
+    tool_json_int("possible_duplicates", (long)st.possible_duplicates);
+    tool_json_int("reboots", (long)st.reboots);
+    tool_json_int("port_losses", (long)st.port_losses);
+    tool_json_int("port_reopens", (long)st.port_reopens);
+    tool_json_int("time_to_ready_ms", (long)st.time_to_ready_ms);
+    if (st.signal_rssi_dbm != 0)
+        tool_json_int("signal_rssi_dbm", st.signal_rssi_dbm);
+    tool_json_end();
+}
+
 void tool_close(tool *t)
 {
     if (t->s != NULL) {
         if (tool_stop_requested())
             drain(t);
+        print_stats(t);  /* before the close: the reports it makes are printed as they come */
         qlw_close(t->s); /* reports every uplink still queued as not sent */
         t->s = NULL;
         t->at = NULL;
@@ -209,7 +247,8 @@ static int wait_slice(tool *t)
         ms = LOOP_SLICE_MS;
     if (t->timeout_ms > 0 && (uint32_t)ms > tool_remaining_ms(t))
         ms = (int32_t)tool_remaining_ms(t);
-    if (pfd.fd >= 0 && poll(&pfd, 1, (int)ms) < 0 && errno != EINTR)
+    /* No descriptor while the port is lost: sleep until the session's next attempt. */
+    if (poll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0 ? 1 : 0, (int)ms) < 0 && errno != EINTR)
         return QLW_ERR_IO;
     return QLW_OK;
 }
@@ -230,7 +269,8 @@ int tool_run(tool *t, int (*done)(tool *t))
         rc = wait_slice(t);
         if (rc == QLW_OK)
             rc = qlw_process(t->s);
-        if (rc == QLW_ERR_IO || rc == QLW_ERR_PORT_GONE)
+        /* A lost port is reopened by the session within the command's -t. */
+        if ((rc == QLW_ERR_IO || rc == QLW_ERR_PORT_GONE) && !qlw_port_lost(t->s))
             return rc;
     }
 }

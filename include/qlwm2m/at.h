@@ -474,6 +474,20 @@ QLW_API void qlw_at_get_stats(const qlw_at *at, qlw_at_stats *out);
 /** @brief The transport of the handle. */
 QLW_API qlw_io *qlw_at_io(qlw_at *at);
 
+/**
+ * @brief Gives the handle another transport (the port was reopened).
+ *
+ * Whatever the old transport left half read (a partial line, an unread
+ * chunk) is dropped, a boot banner in progress is forgotten, and a command
+ * still in flight completes with @ref QLW_AT_RESULT_IO_ERROR (code
+ * QLW_ERR_PORT_GONE), dispatched by the next qlw_at_process(): its answer
+ * cannot come over the new transport. URCs already queued are kept. The old
+ * transport is not touched; the caller closes it. The new transport's clock
+ * must continue the old one's (deadlines are kept as they are).
+ * @return QLW_OK; QLW_ERR_ARG (NULL); QLW_ERR_STATE from inside a callback.
+ */
+QLW_API int qlw_at_set_io(qlw_at *at, qlw_io *io);
+
 /** @brief The handle's clock, read now. */
 QLW_API uint32_t qlw_at_now_ms(const qlw_at *at);
 

@@ -53,6 +53,15 @@ QLW_API uint32_t qlw_clock_system_ms(void *ctx);
 QLW_API qlw_clock qlw_clock_system(void);
 
 /**
+ * @brief Sleeps about @p ms on the system clock (what a blocking session call
+ *        does while its port is lost and has no descriptor to wait on).
+ */
+QLW_API void qlw_clock_sleep_ms(uint32_t ms);
+
+/** @brief True when @p clock is the system clock of qlw_clock_system(). */
+QLW_API bool qlw_clock_is_system(const qlw_clock *clock);
+
+/**
  * @brief Wrap-safe difference `later - earlier` in ms.
  * @return Positive when @p later is after @p earlier, negative when before;
  *         correct across the 2^32 wrap for intervals shorter than 24.8 days.

@@ -9,6 +9,7 @@
 #include "qlwm2m/common.h"
 #include "qlwm2m/io.h"
 #include "qlwm2m/lwobj.h"
+#include "qlwm2m/multi.h"
 #include "qlwm2m/neul.h"
 #include "qlwm2m/qlwcfg.h"
 #include "qlwm2m/session.h"

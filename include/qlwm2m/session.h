@@ -62,6 +62,55 @@
  * the application polls qlw_fd() and calls qlw_process() when it is readable
  * or when qlw_next_timeout_ms() expires. One thread can drive many sessions.
  *
+ * @section s_port A lost port
+ * A lost port is a state, not the end. When the transport fails (USB
+ * unplugged, module power-cycled, simulator restarted: a read or write
+ * returns QLW_ERR_PORT_GONE or another transport error) the session:
+ * - reports it once: @ref QLW_NOTICE_PORT_LOST (value = the error) and a
+ *   change to @ref QLW_STATE_STARTING with cause @ref QLW_CAUSE_PORT_LOST
+ *   (no change when it was starting already); qlw_port_lost() is true and
+ *   qlw_fd() is -1 until the port is back;
+ * - keeps its queue, its goals (attached, this server, registered) and its
+ *   pending reports. The module's state is unknown, as after a reboot: an
+ *   uplink that was handed to the module is handed over again flagged
+ *   `possible_duplicate` under @ref QLW_DELIVERY_AT_LEAST_ONCE, or reported
+ *   unknown under @ref QLW_DELIVERY_AT_MOST_ONCE;
+ * - gets a port again with a back-off (@ref qlw_session_config::reopen_min_ms
+ *   doubling up to @ref qlw_session_config::reopen_max_ms, for ever): a session
+ *   made by qlw_open() opens the same path again; a session on the
+ *   application's own transport calls @ref qlw_session_config::reopen. Once
+ *   it has one: @ref QLW_NOTICE_PORT_BACK, and the module is set up again
+ *   from the start (it may have been power-cycled), then the goals are
+ *   pursued again and the queue goes out.
+ *
+ * The application gives up on a session by closing it (qlw_close()); the
+ * counters (qlw_get_stats()) say how often the port was lost.
+ *
+ * **What a transport error from qlw_process() means.** qlw_process() (and
+ * qlw_poll()) return the transport's error on the call in which the port was
+ * lost. It is information, not an end: the session is port-lost as above and
+ * recovers by itself in later calls, which return QLW_OK while it waits for
+ * the port. A session with no way to get a new port (its own transport and no
+ * reopen callback) tries the same transport again after the back-off, and
+ * returns its error again when it still fails. Blocking calls (qlw_attach(),
+ * qlw_send_uldata(), ...) ride over a lost port within their timeout when the
+ * session can reopen it (they sleep until the next attempt); without a way
+ * to reopen they return the transport's error at once.
+ *
+ * **Stable names.** A USB modem's `/dev/ttyUSB0` may come back as
+ * `/dev/ttyUSB1` after a replug. Open it by a name that does not move:
+ * `/dev/serial/by-id/usb-Quectel_..._-if00-port0` (the adapter's serial
+ * number), `/dev/serial/by-path/...` (the USB socket), or a udev rule's
+ * symlink (`SYMLINK+="modem-north"`). The session reopens the path it was
+ * given, so a stable name makes a replug invisible to the application.
+ *
+ * @section s_obs Counters and logs
+ * qlw_get_stats() copies the session's counters (@ref qlw_session_stats) at any
+ * time. @ref qlw_session_config::on_log receives one line of text per event
+ * worth logging, with a level and the session's name
+ * (@ref qlw_session_config::name), so that the lines of many modems can go to
+ * one log.
+ *
  * @section s_threads Threads and callbacks
  * A session is used by one thread at a time. Callbacks run inside
  * qlw_process()/qlw_poll() or a blocking call; from a callback only the
@@ -110,7 +159,8 @@ typedef enum qlw_cause {
     QLW_CAUSE_UPLINK_REJECTED = 7,   /**< The module refused an uplink as not ready. */
     QLW_CAUSE_TIMEOUT = 8,           /**< A step took longer than allowed. */
     QLW_CAUSE_ERROR = 9,             /**< A command failed (see qlw_errmsg()). */
-    QLW_CAUSE_POLL = 10              /**< `AT+NMSTATUS?` polling (firmware without +QLWEVTIND). */
+    QLW_CAUSE_POLL = 10,             /**< `AT+NMSTATUS?` polling (firmware without +QLWEVTIND). */
+    QLW_CAUSE_PORT_LOST = 11         /**< The transport failed: see @ref s_port. */
 } qlw_cause;
 
 /** @brief Stable name of a cause. */
@@ -181,8 +231,12 @@ typedef enum qlw_notice {
     QLW_NOTICE_RETRY = 7,       /**< A step will be retried; value = delay ms, text = what. */
     QLW_NOTICE_DOWNLINK_LOST = 8, /**< A downlink could not be decoded; text = the line. */
     QLW_NOTICE_DIALECT = 9,       /**< The dialect was detected; value = @ref qlw_dialect. */
-    QLW_NOTICE_WARNING = 10       /**< Something odd the session works around (a URC switch the
+    QLW_NOTICE_WARNING = 10,      /**< Something odd the session works around (a URC switch the
                                        firmware refused, no banner after AT+NRB); value = qlw_err. */
+    QLW_NOTICE_PORT_LOST = 11,    /**< The transport failed; value = its qlw_err, text = the port's
+                                       name (see @ref s_port). */
+    QLW_NOTICE_PORT_BACK = 12     /**< The session has a port again; value = attempts it took,
+                                       text = the port's name. The module is set up again next. */
 } qlw_notice;
 
 /** @brief Stable name of a notice kind. */
@@ -196,6 +250,66 @@ typedef void (*qlw_uplink_fn)(void *ctx, const qlw_uplink_report *report);
 typedef void (*qlw_downlink_fn)(void *ctx, const uint8_t *data, size_t len);
 /** @brief Notice callback. */
 typedef void (*qlw_notice_fn)(void *ctx, qlw_notice kind, int value, const char *text);
+
+/**
+ * @brief Gets a new transport for a session whose transport failed (see @ref s_port).
+ * @param ctx    qlw_session_config::ctx.
+ * @param old_io The transport that failed. On QLW_OK the session no longer
+ *               uses it and the callback may close it; on failure the session
+ *               still reads its clock, so it must stay open.
+ * @param[out] new_io The new transport. Its clock must continue the old one's.
+ *               It stays the application's: after qlw_close(), close the
+ *               transport in use then (qlw_at_io() of qlw_session_at()).
+ * @return QLW_OK, or any negative qlw_err: the session tries again after its back-off.
+ */
+typedef int (*qlw_reopen_fn)(void *ctx, qlw_io *old_io, qlw_io **new_io);
+
+/** @brief Log levels, most severe first. */
+typedef enum qlw_log_level {
+    QLW_LOG_ERROR = 0,   /**< A step failed; an uplink failed or its fate is unknown. */
+    QLW_LOG_WARNING = 1, /**< Reboots, lost ports, retries, dropped URCs, oddities. */
+    QLW_LOG_INFO = 2,    /**< State changes, reports, the port back. */
+    QLW_LOG_DEBUG = 3    /**< Every notice (network, RRC, PSM, LwM2M events). */
+} qlw_log_level;
+
+/** @brief Stable name of a log level ("error", "warning", "info", "debug"). */
+QLW_API const char *qlw_log_level_str(qlw_log_level level);
+
+/**
+ * @brief Log callback: one event as one line of text (no newline).
+ * @param ctx   qlw_session_config::ctx.
+ * @param level Its level (only those up to qlw_session_config::log_level come).
+ * @param name  The session's name (qlw_session_config::name, or its port's).
+ * @param text  The line; valid during the call only.
+ */
+typedef void (*qlw_log_fn)(void *ctx, qlw_log_level level, const char *name, const char *text);
+
+/**
+ * @brief A session's counters since it was created (qlw_get_stats()).
+ *
+ * Report counters grow when the report is delivered: each uplink counts once,
+ * in exactly one of sent, delivered, failed, unknown and expired.
+ */
+typedef struct qlw_session_stats {
+    uint32_t queued;              /**< Uplinks accepted by qlw_queue_uldata() (or send). */
+    uint32_t sent;                /**< Reports with outcome sent. */
+    uint32_t delivered;           /**< Reports with outcome delivered. */
+    uint32_t failed;              /**< Reports with outcome failed. */
+    uint32_t unknown;             /**< Reports with outcome unknown. */
+    uint32_t expired;             /**< Reports with outcome expired. */
+    uint32_t resends;             /**< Handovers beyond each uplink's first (counted when
+                                       reported: attempts - 1). */
+    uint32_t possible_duplicates; /**< Reports flagged possible_duplicate. */
+    uint32_t reboots;             /**< Module restarts seen (the session's own `AT+NRB` too). */
+    uint32_t port_losses;         /**< Times the transport failed (see @ref s_port). */
+    uint32_t port_reopens;        /**< Times the session got a port back. */
+    uint32_t readies;             /**< Times the session became READY. */
+    int32_t time_to_ready_ms;     /**< From creation, or the last reboot or lost port, to the
+                                       READY after it; -1 before the first READY. */
+    int signal_rssi_dbm;    /**< Last `AT+CSQ` (qlw_session_config::signal_poll_ms), 0 = unknown. */
+    uint32_t signal_age_ms; /**< Age of signal_rssi_dbm when read; 0 when unknown. */
+    uint32_t pending;       /**< Uplinks not reported yet (as qlw_uplinks_pending()). */
+} qlw_session_stats;
 
 /** @brief Session configuration. Start from qlw_session_config_default(). */
 typedef struct qlw_session_config {
@@ -238,7 +352,17 @@ typedef struct qlw_session_config {
     /** Every `+QLWURC` event of an LTE module, decoded (QuecPython's
      *  `register_call`); may be NULL. Secrets are not in it. */
     void (*on_qlwurc)(void *ctx, const qlw_qlwurc *event);
-    void *ctx; /**< Passed to every callback. */
+    void *ctx;               /**< Passed to every callback. */
+    const char *name;        /**< The session's name in logs (copied, at most 31 bytes); NULL
+                                  = the transport's name. */
+    qlw_log_fn on_log;       /**< Log lines (may be NULL). */
+    qlw_log_level log_level; /**< Most verbose level passed to on_log (default QLW_LOG_INFO). */
+    qlw_reopen_fn reopen;    /**< A new transport when the application's own one failed (may
+                                  be NULL; qlw_open() sessions reopen their path instead). */
+    uint32_t reopen_min_ms;  /**< First wait before getting a lost port again (default 500). */
+    uint32_t reopen_max_ms;  /**< Longest wait between attempts (default 30000). */
+    uint32_t signal_poll_ms; /**< When > 0: `AT+CSQ` this often while attached and idle, for
+                                  qlw_session_stats::signal_rssi_dbm (default 0 = never). */
 } qlw_session_config;
 
 /** @brief Fills @p cfg with the defaults documented on each field. */
@@ -260,11 +384,11 @@ typedef struct qlw_attach_opts {
  *     A(S) + A(qlw_at_mem_size(&cfg->at)) + A(ul_queue_len * U) + A(ul_queue_bytes)
  *
  * where S is the session's own state and U one queued uplink's record. On a
- * 64-bit host today: S = 1408, the engine with the default qlw_at_config
- * 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that is 8144 bytes;
+ * 64-bit host today: S = 1624, the engine with the default qlw_at_config
+ * 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that is 8360 bytes;
  * a gateway that keeps 500 readings of up to 16 bytes through an outage
- * (ul_queue_len 500, ul_queue_bytes 8000) needs 1408 + 5936 + 18000 + 8000 =
- * 33344 bytes. The transport is not included, nor the store (whose SQLite
+ * (ul_queue_len 500, ul_queue_bytes 8000) needs 1624 + 5936 + 18000 + 8000 =
+ * 33560 bytes. The transport is not included, nor the store (whose SQLite
  * connection has its own heap). Queue operations stay cheap at that size:
  * a report removes the head in O(1), an expired uplink in O(n + bytes), and
  * the payload pool is compacted (one memmove) only when its tail reaches
@@ -296,6 +420,11 @@ QLW_API int qlw_session_open(qlw_session **s, const qlw_session_config *cfg, qlw
 
 /**
  * @brief Opens a serial port and a session on it; qlw_close() closes both.
+ *
+ * When the port is lost the session opens @p port again with the same
+ * settings, with a back-off (see @ref s_port): give a stable name such as
+ * `/dev/serial/by-id/...`, not `/dev/ttyUSB0`, which may change on a replug.
+ * @ref qlw_session_config::reopen is not used.
  * @return as qlw_io_open_serial() and qlw_session_open(); @p errmsg names the port.
  */
 QLW_API int qlw_open(qlw_session **s, const char *port, const qlw_serial_config *serial,
@@ -331,12 +460,29 @@ QLW_API const char *qlw_errmsg(const qlw_session *s);
 /** @brief `+CME ERROR` number of the last failure, or -1. */
 QLW_API int qlw_last_cme(const qlw_session *s);
 
+/** @brief The session's name in logs (qlw_session_config::name or the port's). */
+QLW_API const char *qlw_session_name(const qlw_session *s);
+
+/** @brief True while the transport is lost and not back yet (see @ref s_port). */
+QLW_API bool qlw_port_lost(const qlw_session *s);
+
+/**
+ * @brief Copies the session's counters (see @ref qlw_session_stats).
+ * @return QLW_OK or QLW_ERR_ARG (NULL).
+ */
+QLW_API int qlw_get_stats(const qlw_session *s, qlw_session_stats *out);
+
 /* ---------------------------------------------------------- event loop */
 
-/** @brief Pollable descriptor of the transport, or -1. */
+/** @brief Pollable descriptor of the transport, or -1 (none, or the port is lost). */
 QLW_API int qlw_fd(qlw_session *s);
 
-/** @brief Does all due work without blocking. @return QLW_OK or the transport's error. */
+/**
+ * @brief Does all due work without blocking.
+ * @return QLW_OK; the transport's error on the call in which the port was lost
+ *         (the session goes on and a later call reopens it: see @ref s_port);
+ *         QLW_ERR_STATE from inside a callback.
+ */
 QLW_API int qlw_process(qlw_session *s);
 
 /** @brief Ms until qlw_process() is due without input; -1 when nothing is timed. */

@@ -948,6 +948,27 @@ qlw_io *qlw_at_io(qlw_at *at)
     return at ? at->io : NULL;
 }
 
+int qlw_at_set_io(qlw_at *at, qlw_io *io)
+{
+    if (at == NULL || io == NULL)
+        return QLW_ERR_ARG;
+    if (at->in_dispatch)
+        return QLW_ERR_STATE;
+    /* Bytes of the old port cannot be joined to the new port's: a partial line
+     * would glue onto the first line the new one sends. */
+    if (at->phase != QLW_PHASE_IDLE && !at->completed)
+        complete(at, QLW_AT_RESULT_IO_ERROR, QLW_ERR_PORT_GONE, "");
+    at->io = io;
+    qlw_reader_reset(&at->rd);
+    at->rd.want_prompt = false;
+    at->rx_len = 0;
+    at->rx_pos = 0;
+    at->stale = false;
+    at->booting = false;
+    at->last_rx_ms = qlw_io_now_ms(io);
+    return QLW_OK;
+}
+
 uint32_t qlw_at_now_ms(const qlw_at *at)
 {
     return now_ms(at);

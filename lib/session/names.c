@@ -13,7 +13,7 @@ const char *qlw_cause_str(qlw_cause cause)
     static const char *const names[] = {
         "none",   "request",           "setup",           "network", "lwm2m_event",
         "reboot", "observe_cancelled", "uplink_rejected", "timeout", "error",
-        "poll"};
+        "poll",   "port_lost"};
 
     return (unsigned)cause < sizeof(names) / sizeof(names[0]) ? names[cause] : "unknown";
 }
@@ -28,9 +28,9 @@ const char *qlw_ul_mode_str(qlw_ul_mode mode)
 
 const char *qlw_notice_str(qlw_notice kind)
 {
-    static const char *const names[] = {"reboot",        "cereg",    "rrc",    "psm",
-                                        "lwm2m_event",   "urc_lost", "error",  "retry",
-                                        "downlink_lost", "dialect",  "warning"};
+    static const char *const names[] = {
+        "reboot", "cereg",         "rrc",     "psm",     "lwm2m_event", "urc_lost", "error",
+        "retry",  "downlink_lost", "dialect", "warning", "port_lost",   "port_back"};
 
     return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }
@@ -47,4 +47,11 @@ const char *qlw_delivery_str(qlw_delivery delivery)
     static const char *const names[] = {"at-least-once", "at-most-once"};
 
     return (unsigned)delivery < sizeof(names) / sizeof(names[0]) ? names[delivery] : "invalid";
+}
+
+const char *qlw_log_level_str(qlw_log_level level)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+
+    return (unsigned)level < sizeof(names) / sizeof(names[0]) ? names[level] : "invalid";
 }

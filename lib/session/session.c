@@ -23,6 +23,9 @@ void qlw_session_config_default(qlw_session_config *cfg)
     cfg->nmstatus_poll_ms = 30000;
     cfg->backoff_min_ms = 2000;
     cfg->backoff_max_ms = 300000;
+    cfg->log_level = QLW_LOG_INFO;
+    cfg->reopen_min_ms = 500;
+    cfg->reopen_max_ms = 30000;
 }
 
 static size_t align_up(size_t n)
@@ -36,8 +39,10 @@ static bool config_valid(const qlw_session_config *cfg)
     return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 &&
            (uint64_t)cfg->ul_queue_bytes <= UINT32_MAX &&
            (uint64_t)cfg->ul_queue_len <= UINT32_MAX / 64 && cfg->backoff_min_ms >= 1 &&
-           cfg->backoff_max_ms >= cfg->backoff_min_ms &&
-           cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 && qlw_at_mem_size(&cfg->at) > 0;
+           cfg->backoff_max_ms >= cfg->backoff_min_ms && cfg->reopen_min_ms >= 1 &&
+           cfg->reopen_max_ms >= cfg->reopen_min_ms && cfg->log_level >= QLW_LOG_ERROR &&
+           cfg->log_level <= QLW_LOG_DEBUG && cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 &&
+           qlw_at_mem_size(&cfg->at) > 0;
 }
 
 size_t qlw_session_mem_size(const qlw_session_config *cfg)
@@ -79,6 +84,16 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     s->next_seq = 1;
     s->cid = 1;
     s->backoff_ms = cfg->backoff_min_ms;
+    s->cfg.name = NULL; /* the caller's string need not outlive the call: s->name has it */
+    qlw_s_port_init(s);
+    qlw_s_obs_init(s);
+    {
+        const char *name = cfg->name != NULL ? cfg->name : io->name;
+        size_t len = strnlen(name, sizeof(s->name) - 1);
+
+        memcpy(s->name, name, len); /* truncated: a log name, not a key */
+        s->name[len] = '\0';
+    }
     rc = qlw_s_store_load(s); /* what a store holds is queued again, ids go on */
     if (rc != QLW_OK)
         return rc;
@@ -115,31 +130,10 @@ int qlw_session_open(qlw_session **out, const qlw_session_config *cfg, qlw_io *i
     return QLW_OK;
 }
 
-int qlw_open(qlw_session **out, const char *port, const qlw_serial_config *serial,
-             const qlw_session_config *cfg, char *errmsg, size_t errmsg_size)
-{
-    qlw_io *io;
-    int rc;
-
-    if (out == NULL)
-        return QLW_ERR_ARG;
-    rc = qlw_io_open_serial(&io, port, serial, errmsg, errmsg_size);
-    if (rc != QLW_OK)
-        return rc;
-    rc = qlw_session_open(out, cfg, io);
-    if (rc != QLW_OK) {
-        if (errmsg != NULL && errmsg_size > 0)
-            snprintf(errmsg, errmsg_size, "%s: %s", port, qlw_strerror(rc));
-        qlw_io_close(io);
-        return rc;
-    }
-    (*out)->owned_io = io;
-    return QLW_OK;
-}
-
 void qlw_close(qlw_session *s)
 {
     qlw_io *io;
+    void *owned_ctx;
 
     if (s == NULL)
         return;
@@ -156,10 +150,12 @@ void qlw_close(qlw_session *s)
     while (s->cfg.store == NULL && qlw_ulq_head(&s->ulq) != NULL)
         qlw_s_report_head_final(s, QLW_ERR_CANCELLED);
     io = s->owned_io;
+    owned_ctx = s->owned_ctx;
     qlw_at_close(s->at);
     if (s->owns_mem)
         free(s);
     qlw_io_close(io);
+    free(owned_ctx);
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -171,6 +167,7 @@ uint32_t qlw_s_now(const qlw_session *s)
 
 void qlw_s_notice(qlw_session *s, qlw_notice kind, int value, const char *text)
 {
+    qlw_s_obs_notice(s, kind, value, text ? text : "");
     if (s->cfg.on_notice != NULL)
         s->cfg.on_notice(s->cfg.ctx, kind, value, text ? text : "");
 }
@@ -184,6 +181,7 @@ void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause)
     s->state = st;
     if (st == QLW_STATE_READY)
         qlw_s_backoff_reset(s);
+    qlw_s_obs_state(s, old, st, cause);
     if (s->cfg.on_state != NULL)
         s->cfg.on_state(s->cfg.ctx, old, st, cause);
 }
@@ -265,7 +263,35 @@ size_t qlw_uplinks_in_flight(const qlw_session *s)
 
 int qlw_fd(qlw_session *s)
 {
-    return s ? qlw_at_fd(s->at) : -1;
+    if (s == NULL || s->port_lost)
+        return -1; /* a lost port's descriptor would poll readable (hung up) for ever */
+    return qlw_at_fd(s->at);
+}
+
+/* After the engine's work: timers, the next procedure, and the error of a
+ * port lost in this call (returned once; see "A lost port" in session.h). */
+static int after_engine(qlw_session *s, int rc)
+{
+    qlw_s_tick(s);
+    qlw_s_schedule(s);
+    qlw_s_signal_tick(s);
+    if (s->port_lost_now) {
+        s->port_lost_now = false;
+        return s->port_err;
+    }
+    return rc < 0 ? rc : QLW_OK;
+}
+
+/* While the port is lost: its back-off, then a new port. True while still lost. */
+static bool still_lost(qlw_session *s)
+{
+    if (!s->port_lost)
+        return false;
+    qlw_s_port_tick(s);
+    if (!s->port_lost)
+        return false;
+    qlw_s_tick(s);
+    return true;
 }
 
 int qlw_process(qlw_session *s)
@@ -274,14 +300,15 @@ int qlw_process(qlw_session *s)
 
     if (s == NULL)
         return QLW_ERR_ARG;
+    if (qlw_at_in_callback(s->at))
+        return QLW_ERR_STATE;
+    if (still_lost(s))
+        return QLW_OK;
+    s->port_lost_now = false;
     rc = qlw_at_process(s->at);
     if (rc == QLW_ERR_STATE)
         return rc;
-    if (rc < 0) /* qlw_errmsg() must name this failure, not an older one */
-        qlw_s_fail(s, rc, -1, "serial port");
-    qlw_s_tick(s);
-    qlw_s_schedule(s);
-    return rc;
+    return after_engine(s, rc);
 }
 
 int32_t qlw_next_timeout_ms(qlw_session *s)
@@ -290,13 +317,16 @@ int32_t qlw_next_timeout_ms(qlw_session *s)
 
     if (s == NULL)
         return -1;
+    if (s->port_lost)
+        return qlw_s_port_next_ms(s);
     a = qlw_at_next_timeout_ms(s->at);
     b = qlw_s_next_timer(s);
-    if (a < 0)
-        return b;
-    if (b < 0)
-        return a;
-    return a < b ? a : b;
+    if (a < 0 || (b >= 0 && b < a))
+        a = b;
+    b = qlw_s_signal_next_ms(s);
+    if (a < 0 || (b >= 0 && b < a))
+        a = b;
+    return a;
 }
 
 int qlw_poll(qlw_session *s, uint32_t max_ms)
@@ -306,16 +336,23 @@ int qlw_poll(qlw_session *s, uint32_t max_ms)
 
     if (s == NULL)
         return QLW_ERR_ARG;
+    if (qlw_at_in_callback(s->at))
+        return QLW_ERR_STATE;
+    if (s->port_lost) {
+        rc = qlw_s_port_wait(s, max_ms);
+        s->port_wait_failed = rc < 0; /* time cannot pass: a blocking call must not spin */
+        return rc < 0 ? rc : qlw_process(s);
+    }
     qlw_s_schedule(s);
     t = qlw_s_next_timer(s);
     if (t >= 0 && (uint32_t)t < max_ms)
         max_ms = (uint32_t)t;
+    t = qlw_s_signal_next_ms(s);
+    if (t >= 0 && (uint32_t)t < max_ms)
+        max_ms = (uint32_t)t;
+    s->port_lost_now = false;
     rc = qlw_at_poll(s->at, max_ms);
     if (rc == QLW_ERR_STATE)
         return rc;
-    if (rc < 0)
-        qlw_s_fail(s, rc, -1, "serial port");
-    qlw_s_tick(s);
-    qlw_s_schedule(s);
-    return rc;
+    return after_engine(s, rc);
 }

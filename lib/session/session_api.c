@@ -105,6 +105,8 @@ int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
     rc = qlw_s_queue(s, data, len, mode, deadline_ms, id);
     if (rc != QLW_OK)
         return rc;
+    s->stats.queued++;
+    s->touches++; /* a multi handle looks at it again (with a store, no schedule here) */
     /* With a store the handover waits for the next qlw_process(): the caller
      * may hold a transaction on the store (queueing and its own record of it,
      * atomically), and a handover mark inside it would become durable only
@@ -158,7 +160,10 @@ static int run_until(qlw_session *s, check_fn check, uint32_t timeout_ms)
         if (elapsed >= (int32_t)timeout_ms)
             return QLW_ERR_TIMEOUT;
         rc = qlw_poll(s, timeout_ms - (uint32_t)elapsed);
-        if (rc < 0) /* QLW_ERR_STATE, or the transport failed: time may not move */
+        /* QLW_ERR_STATE, or the transport failed for good: time may not move.
+         * A port the session can get back is waited for within the timeout. */
+        if (rc < 0 && (rc == QLW_ERR_STATE || !s->port_lost || !qlw_s_port_reopenable(s) ||
+                       s->port_wait_failed))
             return rc;
     }
 }

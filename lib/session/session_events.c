@@ -189,21 +189,21 @@ static void on_urc(void *ctx, const qlw_at_line *line)
     }
 }
 
-static void on_boot_start(qlw_session *s)
+void qlw_s_module_reset(qlw_session *s, qlw_cause cause)
 {
     /* Everything volatile is gone: URC switches, registration, the CON in flight. */
     s->need_setup = true;
     s->boot_wait = false;
     s->reboot_cause[0] = '\0';
     s->nsmi_on = false;
-    qlw_s_ul_module_lost(s, QLW_ERR_REBOOTED);
+    qlw_s_ul_module_lost(s, cause == QLW_CAUSE_PORT_LOST ? s->port_err : QLW_ERR_REBOOTED);
     s->reg_timer_on = false;
     s->poll_on = false;
     s->backoff_on = false;
     if (s->want_registered)
         s->rereg = false; /* a fresh boot needs no deregistration */
     qlw_s_mtk_reset(s);
-    qlw_s_set_state(s, QLW_STATE_STARTING, QLW_CAUSE_REBOOT);
+    qlw_s_set_state(s, QLW_STATE_STARTING, cause);
 }
 
 static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
@@ -212,7 +212,10 @@ static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
 
     switch (ev) {
     case QLW_AT_EV_BOOT_START:
-        on_boot_start(s);
+        qlw_s_module_reset(s, QLW_CAUSE_REBOOT);
+        break;
+    case QLW_AT_EV_IO_ERROR: /* count is the transport's error, negated */
+        qlw_s_port_failed(s, -(int)count);
         break;
     case QLW_AT_EV_BOOT_END:
     case QLW_AT_EV_BOOT_TIMEOUT:

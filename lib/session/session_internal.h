@@ -60,6 +60,7 @@ struct qlw_session {
     qlw_session_config cfg;
     qlw_at *at;
     qlw_io *owned_io;
+    void *owned_ctx; /* qlw_open()'s path and settings, freed by qlw_close() */
     bool owns_mem;
     qlw_state state;
     qlw_dialect dialect;
@@ -131,6 +132,30 @@ struct qlw_session {
     };
     bool dl_pending; /* downlinks wait in the module for AT+NMGR */
     qlw_mtk mtk;     /* dialects A and B */
+
+    /* the port (session_port.c): lost, and how it comes back */
+    qlw_reopen_fn reopen; /* qlw_open()'s own, or cfg.reopen, or NULL */
+    void *reopen_ctx;
+    bool port_lost;
+    bool port_lost_now;    /* lost during the current qlw_process(): return the error */
+    bool port_wait_failed; /* the lost port's wait could not let time pass */
+    int port_err;
+    uint32_t reopen_at_ms;
+    uint32_t reopen_delay_ms;
+    unsigned reopen_tries;
+
+    /* Grows whenever the session's deadlines may have moved (qlw_s_schedule()):
+     * a multi handle recomputes a session's deadline only when it changed. */
+    uint32_t touches;
+
+    /* counters and logs (session_obs.c) */
+    char name[32];
+    qlw_session_stats stats;
+    bool ready_timing; /* time_to_ready runs from ready_from_ms */
+    uint32_t ready_from_ms;
+    bool csq_on; /* an AT+CSQ of signal_poll_ms is in flight */
+    uint32_t csq_at_ms;
+    uint32_t signal_ms; /* when signal_rssi_dbm was read */
 };
 
 /* session.c */
@@ -177,6 +202,12 @@ void qlw_s_ul_module_lost(qlw_session *s, int err);
 void qlw_s_overtake(qlw_session *s, qlw_proc proc, int step);
 void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr);
 
+/* The transport's name ("/dev/ttyUSB0"), for messages. */
+static inline const char *qlw_io_name_of(qlw_session *s)
+{
+    return qlw_at_io(s->at)->name;
+}
+
 /* True for the AT+QLWCFG modules (LTE device management). */
 static inline bool qlw_s_lte(const qlw_session *s)
 {
@@ -221,5 +252,33 @@ bool qlw_s_next_deadline(qlw_session *s, uint32_t *at_ms);
 
 /* session_events.c */
 int qlw_s_install_handlers(qlw_session *s);
+/* The module's volatile state is gone (a reboot, or a lost port): set it up again. */
+void qlw_s_module_reset(qlw_session *s, qlw_cause cause);
+
+/* session_port.c */
+void qlw_s_port_init(qlw_session *s);
+/* The transport failed with err (from the engine's I/O error event). */
+void qlw_s_port_failed(qlw_session *s, int err);
+/* While lost: gets a port again when the back-off is over. */
+void qlw_s_port_tick(qlw_session *s);
+int32_t qlw_s_port_next_ms(qlw_session *s);
+/* Sleeps (or waits on the old transport) until the next attempt, at most max_ms. */
+int qlw_s_port_wait(qlw_session *s, uint32_t max_ms);
+/* Can the session get a new transport by itself? */
+bool qlw_s_port_reopenable(const qlw_session *s);
+
+/* session_obs.c */
+void qlw_s_obs_init(qlw_session *s);
+void qlw_s_obs_state(qlw_session *s, qlw_state old_state, qlw_state st, qlw_cause cause);
+void qlw_s_obs_notice(qlw_session *s, qlw_notice kind, int value, const char *text);
+void qlw_s_obs_report(qlw_session *s, const qlw_uplink_report *rep);
+void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* The signal poll: sends AT+CSQ when due and the session is idle; true when it did. */
+bool qlw_s_signal_tick(qlw_session *s);
+int32_t qlw_s_signal_next_ms(qlw_session *s);
 
 #endif

@@ -588,6 +588,15 @@ static void on_done(void *ctx, const qlw_at_response *r)
     }
     if (s->proc != QLW_PROC_NONE)
         steps[s->proc](s, r);
+    if (s->port_lost) {
+        /* The step saw the I/O error; nothing more goes to a lost port. A
+         * command it issued meanwhile is cancelled (its completion finds no
+         * procedure). The setup starts over once the port is back. */
+        finish(s);
+        if (qlw_at_busy(s->at))
+            qlw_at_cancel(s->at);
+        return;
+    }
     qlw_s_schedule(s);
 }
 
@@ -609,7 +618,7 @@ static qlw_proc pick(qlw_session *s)
 {
     bool wait = s->backoff_on;
 
-    if (s->boot_wait)
+    if (s->boot_wait || s->port_lost)
         return QLW_PROC_NONE;
     if (s->need_setup)
         return wait ? QLW_PROC_NONE : QLW_PROC_SETUP;
@@ -643,6 +652,7 @@ static qlw_proc pick(qlw_session *s)
 
 void qlw_s_schedule(qlw_session *s)
 {
+    s->touches++; /* anything that may move a deadline passes here (see lib/multi) */
     if (s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at) || s->reporting)
         return;
     s->proc = pick(s);

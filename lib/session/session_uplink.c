@@ -78,6 +78,7 @@ void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, 
         s->watch_report = rep;
         s->watch_done = true;
     }
+    qlw_s_obs_report(s, &rep);
     qlw_s_deliver(s, &rep); /* the callback, inside the store's removal */
 }
 

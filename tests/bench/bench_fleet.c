@@ -1,9 +1,9 @@
 /*
  * Fleet benchmark: one thread drives N sessions (qlw_session over
- * descriptor transports) through setup, attach, register, observe and K
- * uplinks each, against BC68 modems played by a responder thread on the
- * other ends of socketpairs (default) or pseudo-terminals (--pty; the host
- * then opens the pty with qlw_io_open_serial(), as a real port).
+ * descriptor transports, all in one qlw_multi handle) through setup, attach, register, observe and
+ * K uplinks each, against BC68 modems played by a responder thread on the other ends of socketpairs
+ * (default) or pseudo-terminals (--pty; the host then opens the pty with qlw_io_open_serial(), as a
+ * real port).
  *
  * Phase 1 (setup): every session is asked to register with one uplink
  * queued; each modem attaches and is observed after random delays (up to
@@ -23,7 +23,7 @@
  *
  * Options: --n=N (default 100), --k=K (default 20), --p=P (default 10),
  * --pty, --idle-ms=MS (1000), --attach-ms (500), --observe-ms (500),
- * --ok-ms (200). Linux only (epoll).
+ * --ok-ms (200). Linux only (the responder uses epoll; the host, qlw_multi).
  */
 #define _GNU_SOURCE /* RUSAGE_THREAD; also posix_openpt() and friends */
 
@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "qlwm2m/multi.h"
 #include "qlwm2m/session.h"
 
 #define UL_PAYLOAD_LEN 16
@@ -154,7 +155,8 @@ static void uplink_ok(modem *m, unsigned total)
     if (m->uplinks < total)
         m->t_ok[m->uplinks] = bench_now_ns();
     m->uplinks++;
-    say(m, "\r\nOK\r\n");
+    /* With AT+NSMI=1 (the session's setup) the module says when it left. */
+    say(m, "\r\nOK\r\n\r\n+NSMI:SENT\r\n");
 }
 
 static bool is_cmd(const char *line, const char *prefix)
@@ -279,7 +281,6 @@ typedef struct host {
     unsigned queued;
     unsigned reported;
     uint64_t *t_ul; /* [j]: when uplink j was handed to the transport */
-    uint64_t due_ns;
 } host;
 
 typedef struct fleet {
@@ -290,84 +291,25 @@ typedef struct fleet {
     unsigned target; /* uplinks each session should get in the current phase */
     unsigned long reports;
     unsigned long failures;
-    int ep;
-    heap timers;
+    qlw_multi *multi;
     unsigned long wakeups;
     unsigned long spins; /* wake-ups with a zero timeout that found nothing */
     uint8_t payload[UL_PAYLOAD_LEN];
 } fleet;
 
-/* Rebuilds the heap from the live deadlines when stale entries pile up. */
-static void heap_compact(fleet *f)
-{
-    if (f->timers.n < 4 * f->n + 64)
-        return;
-    f->timers.n = 0;
-    for (size_t i = 0; i < f->n; i++) {
-        if (f->h[i].due_ns != NONE_DUE)
-            heap_push(&f->timers, f->h[i].due_ns, (uint32_t)i);
-    }
-}
-
-/* Asks the session when it next needs qlw_process() without input. */
-static void reschedule(fleet *f, host *h)
-{
-    int32_t t = qlw_next_timeout_ms(h->s);
-    uint64_t due = t < 0 ? NONE_DUE : bench_now_ns() + (uint64_t)t * 1000000u;
-
-    if (due == h->due_ns)
-        return;
-    h->due_ns = due;
-    if (due != NONE_DUE)
-        heap_push(&f->timers, due, (uint32_t)(h - f->h));
-}
-
-static void process(fleet *f, host *h)
-{
-    qlw_process(h->s);
-    reschedule(f, h);
-}
-
-/* Processes sessions whose deadline passed; returns the epoll timeout. */
-static int run_timers(fleet *f)
-{
-    uint64_t now = bench_now_ns();
-
-    while (f->timers.n > 0) {
-        timer t = f->timers.v[0];
-        host *h = &f->h[t.idx];
-
-        if (t.due_ns != h->due_ns) { /* superseded */
-            heap_pop(&f->timers);
-            continue;
-        }
-        if (t.due_ns > now)
-            return (int)((t.due_ns - now + 999999u) / 1000000u);
-        heap_pop(&f->timers);
-        h->due_ns = NONE_DUE;
-        process(f, h);
-    }
-    return -1;
-}
-
-/* The event loop: epoll on every session's descriptor, deadlines from a heap. */
+/* The event loop is the library's multi handle: one epoll descriptor for
+ * every session, the earliest deadline, one call that services what is ready. */
 static void run(fleet *f, bool (*done)(const fleet *), uint64_t max_ns)
 {
     uint64_t end = bench_now_ns() + max_ns;
-    struct epoll_event ev[256];
 
     while (!done(f) && bench_now_ns() < end) {
-        int timeout = run_timers(f), n;
         uint64_t left_ms = (end - bench_now_ns()) / 1000000u + 1;
+        int32_t timeout = qlw_multi_timeout_ms(f->multi);
+        int n = qlw_multi_poll(f->multi, (uint32_t)left_ms);
 
-        if (timeout < 0 || (uint64_t)timeout > left_ms)
-            timeout = (int)left_ms;
-        n = epoll_wait(f->ep, ev, 256, timeout);
         f->wakeups++;
         f->spins += n == 0 && timeout == 0;
-        for (int i = 0; i < n; i++)
-            process(f, ev[i].data.ptr);
-        heap_compact(f);
     }
 }
 
@@ -522,24 +464,22 @@ static void open_host(fleet *f, host *h)
     qlw_session_config cfg;
 
     h->f = f;
-    h->due_ns = NONE_DUE;
     if (qlw_io_create(&h->io, &port_ops, h, "bench", NULL) != QLW_OK)
         exit(1);
     qlw_session_config_default(&cfg);
     cfg.on_uplink = on_uplink;
     cfg.ctx = h;
-    if (qlw_session_open(&h->s, &cfg, h->io) != QLW_OK)
+    if (qlw_session_open(&h->s, &cfg, h->io) != QLW_OK || qlw_multi_add(f->multi, h->s) != QLW_OK)
         exit(1);
-    add_fd(f->ep, h->fd, h);
 }
 
 static void open_fleet(fleet *f, responder *r, bool pty)
 {
     f->h = calloc(f->n, sizeof(*f->h));
     r->m = calloc(r->n, sizeof(*r->m));
-    f->ep = epoll_create1(0);
     r->ep = epoll_create1(0);
-    if (f->h == NULL || r->m == NULL || f->ep < 0 || r->ep < 0 || pipe(r->stop) != 0)
+    if (f->h == NULL || r->m == NULL || r->ep < 0 || pipe(r->stop) != 0 ||
+        qlw_multi_open(&f->multi, f->n, QLW_MULTI_AUTO) != QLW_OK)
         exit(1);
     for (size_t i = 0; i < f->n; i++) {
         r->m[i].t_ok = calloc(f->total, sizeof(uint64_t));
@@ -703,7 +643,6 @@ static void raise_target(fleet *f, unsigned target)
 
         while (h->queued < target && qlw_uplinks_pending(h->s) < 8)
             queue_uplink(f, h);
-        reschedule(f, h);
     }
 }
 
@@ -722,7 +661,6 @@ static void start(fleet *f)
     for (size_t i = 0; i < f->n; i++) {
         qlw_request_register(f->h[i].s);
         queue_uplink(f, &f->h[i]);
-        process(f, &f->h[i]);
     }
 }
 
@@ -772,8 +710,10 @@ int main(int argc, char **argv)
     print_human(&f, &r, &x);
     print_json(&f, &x);
     for (size_t i = 0; i < f.n; i++) {
+        qlw_multi_remove(f.multi, f.h[i].s);
         qlw_close(f.h[i].s);
         qlw_io_close(f.h[i].io);
     }
+    qlw_multi_close(f.multi);
     return f.reports == (unsigned long)f.n * f.total && f.failures == 0 ? 0 : 1;
 }

@@ -40,11 +40,12 @@ send_through --busy 2
 [ "$(count_events '"reason":"busy"')" = 2 ] || fail "expected two busy refusals"
 sim_down
 
-# The first CON is lost (+QLWULDATASTATUS:3): resent with the same seq.
+# The first CON is lost (+QLWULDATASTATUS:3): resent with the same seq, flagged
+# (status 3 leaves open whether the server got it).
 send_through --con-fail 1
 expect_event '"event":"uplink_lost","cmd":"QLWULDATAEX","seq":1,"len":2,"hex":"0117"'
 grep -qF '"hex":"0117"' "$WORK/stdout" || tool_failed "no report for 0117"
-expect_stdout '"result":"ok","mode":"con","seq":1,"len":2,"attempts":2,"status":"delivered","hex":"0117"}'
+expect_stdout '"result":"ok","outcome":"delivered","possible_duplicate":true,"mode":"con","seq":1,"len":2,"attempts":2,"status":"delivered","hex":"0117"}'
 sim_down
 
 # Human output of a reboot mid-uplink, lines checked.

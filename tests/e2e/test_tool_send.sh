@@ -46,7 +46,7 @@ if grep -vqE '^\{"t_ms":[0-9]+,"event":"[a-z_]+".*\}$' "$WORK/stdout"; then
     tool_failed "a line is not a JSON event"
 fi
 expect_stdout '"event":"state","from":"registered","to":"ready","cause":"lwm2m_event"}'
-expect_stdout '"event":"uplink","id":1,"result":"ok","mode":"con","seq":1,"len":2,"attempts":1,"status":"delivered","hex":"1234"}'
+expect_stdout '"event":"uplink","id":1,"result":"ok","outcome":"delivered","possible_duplicate":false,"mode":"con","seq":1,"len":2,"attempts":1,"status":"delivered","hex":"1234"}'
 state=$(grep -F '"event":"state"' "$WORK/stdout" | tail -n 1 | sed -E 's/.*"to":"([a-z]+)".*/\1/')
 [ "$state" = ready ] || tool_failed "last state $state, expected ready"
 

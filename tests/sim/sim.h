@@ -341,6 +341,7 @@ struct sim_opts {
     bool banner;
     bool roaming;
     bool log_commands;
+    bool wall_clock; /* uplink events carry "wall_ms" (benchmarks across processes) */
     bool verbose;
     uint32_t attach_delay_ms;
     uint32_t register_delay_ms;

@@ -25,6 +25,7 @@ enum {
     OPT_ROAMING,
     OPT_UNREACHABLE,
     OPT_LOG_COMMANDS,
+    OPT_WALL_CLOCK,
     OPT_SEED,
     OPT_ATTACH_MS,
     OPT_REGISTER_MS,
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
     {"roaming", no_argument, NULL, OPT_ROAMING},
     {"unreachable", required_argument, NULL, OPT_UNREACHABLE},
     {"log-commands", no_argument, NULL, OPT_LOG_COMMANDS},
+    {"wall-clock", no_argument, NULL, OPT_WALL_CLOCK},
     {"seed", required_argument, NULL, OPT_SEED},
     {"attach-delay-ms", required_argument, NULL, OPT_ATTACH_MS},
     {"register-delay-ms", required_argument, NULL, OPT_REGISTER_MS},
@@ -101,6 +103,7 @@ static const char usage_text[] =
     "  --script FILE.at         play a transcript as the modem instead of simulating;\n"
     "                           exit 0 at its end, 1 if the host deviated from it\n"
     "  --log-commands           report every command line as a \"command\" event\n"
+    "  --wall-clock             uplink events also carry \"wall_ms\" (ms since 1970)\n"
     "  --seed N                 seed of the deterministic PRNG (default 1)\n"
     "  -v, --verbose            log host commands on stderr\n"
     "  -h, --help               show this help\n"
@@ -267,6 +270,9 @@ static bool apply_flag(struct sim *s, int opt)
         return true;
     case OPT_LOG_COMMANDS:
         s->opt.log_commands = true;
+        return true;
+    case OPT_WALL_CLOCK:
+        s->opt.wall_clock = true;
         return true;
     case 'v':
         s->opt.verbose = true;

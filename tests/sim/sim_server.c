@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 
@@ -185,6 +186,13 @@ static void server_received(struct sim *s, const struct sim_uplink *u)
     buf_printf(ev, ",\"seq\":%u,\"len\":%zu", u->seq, u->len);
     ev_upper_hex(ev, "hex", u->hex);
     buf_printf(ev, ",\"t_ms\":%llu", (unsigned long long)sim_now_ms(s));
+    if (s->opt.wall_clock) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        buf_printf(ev, ",\"wall_ms\":%llu",
+                   (unsigned long long)ts.tv_sec * 1000u +
+                       (unsigned long long)ts.tv_nsec / 1000000u);
+    }
     ev_end(s);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "qlwm2m/multi.h"
 #include "qlwm2m/neul.h"
 #include "qlwm2m/session.h"
 
@@ -308,6 +309,76 @@ static void session_does_not_allocate(void **state)
     qlw_io_close(io);
 }
 
+/* A lost port and its reopening allocate nothing in the library: the
+ * application's callback hands over a transport it opened beforehand. */
+typedef struct spare {
+    qlw_io *io;
+    qlw_io *old;
+    modem *m;
+} spare;
+
+static int give_spare(void *ctx, qlw_io *old_io, qlw_io **new_io)
+{
+    spare *sp = ctx;
+
+    if (sp->io == NULL)
+        return QLW_ERR_PORT_NOT_FOUND;
+    qlw_io_mem_advance(sp->io, qlw_io_now_ms(old_io) - qlw_io_now_ms(sp->io)); /* same time */
+    *new_io = sp->io;
+    sp->old = old_io;
+    sp->io = NULL;
+    return QLW_OK;
+}
+
+static void lost_port_does_not_allocate(void **state)
+{
+    qlw_session_config cfg;
+    qlw_session_stats st;
+    qlw_session *s;
+    qlw_io *io;
+    modem m = {0};
+    spare sp = {NULL, NULL, &m};
+    qlw_multi *multi;
+    qlw_io *second;
+
+    (void)state;
+    assert_int_equal(qlw_io_mem_open(&io, 16384, 0), QLW_OK);
+    assert_int_equal(qlw_io_mem_open(&sp.io, 16384, 0), QLW_OK);
+    second = sp.io;
+    qlw_io_mem_set_write_hook(io, hook, &m);
+    qlw_io_mem_set_write_hook(sp.io, hook, &m);
+    qlw_session_config_default(&cfg);
+    cfg.reopen = give_spare;
+    cfg.ctx = &sp;
+    cfg.signal_poll_ms = 1000;
+    assert_int_equal(qlw_session_open(&s, &cfg, io), QLW_OK);
+    assert_int_equal(qlw_multi_open(&multi, 4, QLW_MULTI_AUTO), QLW_OK);
+    assert_int_equal(qlw_multi_add(multi, s), QLW_OK);
+
+    count_from_here();
+    assert_int_equal(qlw_register(s, 60000), QLW_OK);
+    send_uplinks(s, 4);
+    qlw_io_mem_fail_after(io, 0, QLW_ERR_PORT_GONE);
+    m.attached = 0;
+    /* The event loop sees the loss (the session is idle: a read fails) and,
+     * 500 ms later, takes the spare port. */
+    for (int i = 0; i < 50 && qlw_get_stats(s, &st) == QLW_OK && st.port_reopens == 0; i++) {
+        assert_true(qlw_multi_process(multi) >= 0);
+        qlw_io_mem_advance(qlw_at_io(qlw_session_at(s)), 100);
+    }
+    assert_int_equal(qlw_wait_ready(s, 60000), QLW_OK);
+    send_uplinks(s, 4);
+    assert_int_equal(qlw_get_stats(s, &st), QLW_OK);
+    assert_int_equal(counted(), 0);
+
+    assert_int_equal(st.port_reopens, 1);
+    assert_int_equal(st.delivered + st.sent, 8);
+    qlw_multi_close(multi);
+    qlw_close(s);
+    qlw_io_close(io);
+    qlw_io_close(second);
+}
+
 /* The wrappers really are in place: open allocates, and it is seen. */
 static void counting_works(void **state)
 {
@@ -329,6 +400,7 @@ int main(void)
         cmocka_unit_test(counting_works),
         cmocka_unit_test(engine_does_not_allocate),
         cmocka_unit_test(session_does_not_allocate),
+        cmocka_unit_test(lost_port_does_not_allocate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

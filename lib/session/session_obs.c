@@ -1,0 +1,195 @@
+/*
+ * What the application can watch: the counters of qlw_get_stats(), the log
+ * callback, and the optional signal poll that keeps the last AT+CSQ.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "quectel/neul_cmd.h"
+#include "session/session_internal.h"
+
+void qlw_s_obs_init(qlw_session *s)
+{
+    memset(&s->stats, 0, sizeof(s->stats));
+    s->stats.time_to_ready_ms = -1;
+    s->ready_timing = true;
+    s->ready_from_ms = qlw_s_now(s);
+    s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
+}
+
+void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+
+    if (s->cfg.on_log == NULL || level > s->cfg.log_level)
+        return;
+    va_start(ap, fmt);
+    (void)vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    s->cfg.on_log(s->cfg.ctx, level, s->name, line);
+}
+
+void qlw_s_obs_state(qlw_session *s, qlw_state old_state, qlw_state st, qlw_cause cause)
+{
+    uint32_t now = qlw_s_now(s);
+
+    if (st == QLW_STATE_STARTING && !s->ready_timing) {
+        s->ready_timing = true; /* a reboot or a lost port: the way to READY starts again */
+        s->ready_from_ms = now;
+    }
+    if (st == QLW_STATE_READY) {
+        s->stats.readies++;
+        if (s->ready_timing)
+            s->stats.time_to_ready_ms = qlw_ms_diff(now, s->ready_from_ms);
+        s->ready_timing = false;
+    }
+    /* Set up on the port that came back: the next loss starts from the shortest wait. */
+    if (old_state == QLW_STATE_STARTING && !s->port_lost)
+        s->reopen_delay_ms = s->cfg.reopen_min_ms;
+    qlw_s_log(s, QLW_LOG_INFO, "state %s -> %s (%s)", qlw_state_str(old_state), qlw_state_str(st),
+              qlw_cause_str(cause));
+}
+
+static qlw_log_level notice_level(qlw_notice kind)
+{
+    switch (kind) {
+    case QLW_NOTICE_ERROR:
+        return QLW_LOG_ERROR;
+    case QLW_NOTICE_REBOOT:
+    case QLW_NOTICE_URC_LOST:
+    case QLW_NOTICE_RETRY:
+    case QLW_NOTICE_DOWNLINK_LOST:
+    case QLW_NOTICE_WARNING:
+    case QLW_NOTICE_PORT_LOST:
+        return QLW_LOG_WARNING;
+    case QLW_NOTICE_PORT_BACK:
+    case QLW_NOTICE_DIALECT:
+        return QLW_LOG_INFO;
+    default:
+        return QLW_LOG_DEBUG;
+    }
+}
+
+void qlw_s_obs_notice(qlw_session *s, qlw_notice kind, int value, const char *text)
+{
+    if (kind == QLW_NOTICE_REBOOT)
+        s->stats.reboots++;
+    qlw_s_log(s, notice_level(kind), "%s %d%s%s", qlw_notice_str(kind), value,
+              text[0] != '\0' ? " " : "", text);
+}
+
+void qlw_s_obs_report(qlw_session *s, const qlw_uplink_report *rep)
+{
+    qlw_session_stats *st = &s->stats;
+
+    switch (rep->outcome) {
+    case QLW_OUTCOME_SENT:
+        st->sent++;
+        break;
+    case QLW_OUTCOME_DELIVERED:
+        st->delivered++;
+        break;
+    case QLW_OUTCOME_FAILED:
+        st->failed++;
+        break;
+    case QLW_OUTCOME_UNKNOWN:
+        st->unknown++;
+        break;
+    case QLW_OUTCOME_EXPIRED:
+        st->expired++;
+        break;
+    default:
+        break;
+    }
+    if (rep->attempts > 1)
+        st->resends += rep->attempts - 1;
+    if (rep->possible_duplicate)
+        st->possible_duplicates++;
+    qlw_s_log(s,
+              rep->outcome == QLW_OUTCOME_FAILED || rep->outcome == QLW_OUTCOME_UNKNOWN
+                  ? QLW_LOG_ERROR
+                  : QLW_LOG_INFO,
+              "uplink %lu %s%s (%s, %zu bytes, %u attempt%s)", (unsigned long)rep->id,
+              qlw_outcome_str(rep->outcome), rep->possible_duplicate ? ", possible duplicate" : "",
+              qlw_ul_mode_str(rep->mode), rep->len, rep->attempts, rep->attempts == 1 ? "" : "s");
+}
+
+/* ---------------------------------------------------------- getters */
+
+const char *qlw_session_name(const qlw_session *s)
+{
+    return s != NULL ? s->name : "";
+}
+
+bool qlw_port_lost(const qlw_session *s)
+{
+    return s != NULL && s->port_lost;
+}
+
+int qlw_get_stats(const qlw_session *s, qlw_session_stats *out)
+{
+    if (s == NULL || out == NULL)
+        return QLW_ERR_ARG;
+    *out = s->stats;
+    out->pending = (uint32_t)s->ulq.count;
+    if (out->signal_rssi_dbm != 0)
+        out->signal_age_ms = (uint32_t)qlw_ms_diff(qlw_s_now((qlw_session *)s), s->signal_ms);
+    return QLW_OK;
+}
+
+/* ------------------------------------------------------ signal poll */
+
+static bool signal_due(qlw_session *s)
+{
+    return s->cfg.signal_poll_ms > 0 && !s->port_lost && !s->csq_on &&
+           s->state >= QLW_STATE_ATTACHED && s->dialect == QLW_DIALECT_NEUL;
+}
+
+static void on_csq(void *ctx, const qlw_at_response *r)
+{
+    qlw_session *s = ctx;
+    qlw_at_field f[2];
+    long rssi;
+
+    s->csq_on = false;
+    s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
+    if (r->result == QLW_AT_RESULT_OK && r->line_count > 0 &&
+        qlw_at_split(r->lines[0], strlen(r->lines[0]), f, 2) >= 1 &&
+        qlw_at_field_int(&f[0], 0, 99, &rssi) == QLW_OK && rssi <= 31) {
+        s->stats.signal_rssi_dbm = 2 * (int)rssi - 113;
+        s->signal_ms = qlw_s_now(s);
+    }
+    /* The session's own procedures wait while this command is in flight. */
+    qlw_s_schedule(s);
+}
+
+bool qlw_s_signal_tick(qlw_session *s)
+{
+    size_t size = 0;
+    char *buf;
+
+    if (!signal_due(s) || !qlw_ms_reached(qlw_s_now(s), s->csq_at_ms) || s->proc != QLW_PROC_NONE ||
+        qlw_at_busy(s->at) || qlw_at_booting(s->at))
+        return false;
+    buf = qlw_at_text_buffer(s->at, &size);
+    if (qlw_neul_cmd(&s->cmd, buf, size, QLW_NEUL_CSQ) != QLW_OK ||
+        qlw_at_send(s->at, &s->cmd, on_csq, s) != QLW_OK) {
+        s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
+        return false;
+    }
+    s->csq_on = true;
+    return true;
+}
+
+int32_t qlw_s_signal_next_ms(qlw_session *s)
+{
+    int32_t t;
+
+    /* Busy: the poll waits for the command in flight, whose end wakes the loop. */
+    if (!signal_due(s) || s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
+        return -1;
+    t = qlw_ms_diff(s->csq_at_ms, qlw_s_now(s));
+    return t < 0 ? 0 : t;
+}
