@@ -31,20 +31,41 @@ static int parse_args(tool *t, int argc, char **argv, listen_opts *o)
     return 0;
 }
 
-/* A downlink with its data is printed by the session's downlink callback. */
+/* A downlink with its data is printed by the session's downlink callback:
+ * +NNMI (BC68), +QLWDATARECV (BC26), a server write of /19/1/0 (BC66). Other
+ * server requests of a BC66 are printed as they come (and answered by the
+ * session: 4.04, as listen declares no objects). */
 static bool is_downlink(const qlw_at_line *line)
 {
     uint8_t buf[QLW_NEUL_PAYLOAD_MAX];
 
+    if (strncmp(line->text, "+QLWDATARECV:", 13) == 0)
+        return true;
+    if (strncmp(line->text, "+QLWURC:", 8) == 0 && strstr(line->text, "write") != NULL &&
+        strstr(line->text, ",19,1,0,") != NULL)
+        return true;
     return strncmp(line->text, "+NNMI:", 6) == 0 &&
            qlw_neul_parse_nnmi(line->text, line->len, buf, sizeof(buf)) > 0;
+}
+
+/* The BC66's results of the session's own answers and notifies: not events. */
+static bool is_own_result(const qlw_at_line *line)
+{
+    static const char *const prefixes[] = {
+        "+QLWRDRSP:", "+QLWOBSRSP:", "+QLWWRRSP:", "+QLWEXERSP:", "+QLWNOTIFY:", "+QLWADDOBJ:"};
+
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (strncmp(line->text, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    }
+    return false;
 }
 
 static void on_urc(void *ctx, const qlw_at_line *line)
 {
     tool *t = ctx;
 
-    if (is_downlink(line))
+    if (is_downlink(line) || is_own_result(line))
         return;
     t->events++;
     if (!t->opts->json) {

@@ -17,6 +17,7 @@
  * 2. the echo of the in-flight command (the exact command text, before any
  *    response line): skipped;
  * 3. a final result of the in-flight command: `OK`, `ERROR`, `+CME ERROR: n`,
+ *    `+CMEE ERROR: n` (the BC66's spelling, taken as `+CME ERROR: n`),
  *    `+CMS ERROR: n` (space after the colon optional) or one of the command's
  *    extra final lines (`REBOOTING`, `SEND OK`, matched as a prefix);
  * 4. a response line, when the line starts with a prefix the command declared
@@ -162,7 +163,8 @@ typedef struct qlw_at_cmd {
 typedef enum qlw_at_result {
     QLW_AT_RESULT_OK = 0,        /**< `OK`. */
     QLW_AT_RESULT_ERROR = 1,     /**< `ERROR`. */
-    QLW_AT_RESULT_CME_ERROR = 2, /**< `+CME ERROR: n`; n in @ref qlw_at_response::code. */
+    QLW_AT_RESULT_CME_ERROR = 2, /**< `+CME ERROR: n` (or `+CMEE ERROR: n`); n in
+                                      @ref qlw_at_response::code. */
     QLW_AT_RESULT_CMS_ERROR = 3, /**< `+CMS ERROR: n`; n in @ref qlw_at_response::code. */
     QLW_AT_RESULT_FINAL = 4,     /**< One of the command's extra final lines. */
     QLW_AT_RESULT_TIMEOUT = 5,   /**< No final result within the timeout. */

@@ -8,6 +8,7 @@
 #include "qlwm2m/at.h"
 #include "qlwm2m/common.h"
 #include "qlwm2m/io.h"
+#include "qlwm2m/lwobj.h"
 #include "qlwm2m/multi.h"
 #include "qlwm2m/neul.h"
 #include "qlwm2m/qlwcfg.h"

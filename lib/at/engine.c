@@ -259,6 +259,14 @@ static bool is_cm_error(const char *line, char x)
            strncmp(line + 4, " ERROR:", 7) == 0;
 }
 
+/* "+CMEE ERROR:", the BC66's spelling of a +CME error in its LwM2M commands
+ * (reference quectel-lwm2m-dialects.md 2.7): the same final result. */
+static bool is_cmee_error(const char *line)
+{
+    return line[0] == '+' && line[1] == 'C' && line[2] == 'M' && line[3] == 'E' &&
+           strncmp(line + 4, "E ERROR:", 8) == 0;
+}
+
 /* Returns true when the line was a final result of the command in flight. */
 static bool take_final(qlw_at *at, const char *line, size_t len)
 {
@@ -279,6 +287,10 @@ static bool take_final(qlw_at *at, const char *line, size_t len)
         complete(at, QLW_AT_RESULT_CMS_ERROR, error_code(line + 11), line);
         return true;
     }
+    if (is_cmee_error(line)) {
+        complete(at, QLW_AT_RESULT_CME_ERROR, error_code(line + 12), line);
+        return true;
+    }
     if (list_match(at->cmd.finals, line, len)) {
         complete(at, QLW_AT_RESULT_FINAL, -1, line);
         return true;
@@ -288,7 +300,8 @@ static bool take_final(qlw_at *at, const char *line, size_t len)
 
 static bool is_final_token(const char *line)
 {
-    return is_ok(line) || is_error(line) || is_cm_error(line, 'E') || is_cm_error(line, 'S');
+    return is_ok(line) || is_error(line) || is_cm_error(line, 'E') || is_cm_error(line, 'S') ||
+           is_cmee_error(line);
 }
 
 static void start_boot(qlw_at *at)

@@ -158,6 +158,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         }
         return;
     }
+    if (qlw_s_mtk(s) && qlw_s_mtk_urc(s, t, line->len))
+        return;
     if (strncmp(t, "+QLWURC", 7) == 0) {
         qlw_qlwurc ev;
         if (qlw_parse_qlwurc(t, line->len, &ev) == QLW_OK)
@@ -200,6 +202,7 @@ void qlw_s_module_reset(qlw_session *s, qlw_cause cause)
     s->backoff_on = false;
     if (s->want_registered)
         s->rereg = false; /* a fresh boot needs no deregistration */
+    qlw_s_mtk_reset(s);
     qlw_s_set_state(s, QLW_STATE_STARTING, cause);
 }
 

@@ -4,6 +4,7 @@
 
 #include "qlw_printf.h"
 #include "qlwm2m/session.h"
+#include "session/session_mtk.h"
 #include "session/ulq.h"
 
 /* Procedures: short command sequences the session runs one at a time. */
@@ -19,7 +20,12 @@ typedef enum qlw_proc {
     QLW_PROC_UPLINK,
     QLW_PROC_UPLINK_QUERY, /* AT+QLWULDATASTATUS? after an uncertain CON */
     QLW_PROC_READ_DOWNLINK,
-    QLW_PROC_REBOOT
+    QLW_PROC_REBOOT,
+    /* dialects A and B (session_mtk.c) */
+    QLW_PROC_MTK_REGISTER,
+    QLW_PROC_MTK_UPLINK,
+    QLW_PROC_MTK_ANSWER,
+    QLW_PROC_MTK_NOTIFY
 } qlw_proc;
 
 /* Progress of a goal the application asked for. */
@@ -121,8 +127,12 @@ struct qlw_session {
     int last_err;
     int last_cme;
     char errmsg[QLW_SESSION_ERRMSG];
-    uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX];
+    union {
+        uint8_t dl_buf[QLW_NEUL_PAYLOAD_MAX]; /* a downlink (BC68 family, dialect A) */
+        qlw_mtk_tables mtkt;                  /* dialect B's server requests */
+    };
     bool dl_pending; /* downlinks wait in the module for AT+NMGR */
+    qlw_mtk mtk;     /* dialects A and B */
 
     /* the port (session_port.c): lost, and how it comes back */
     qlw_reopen_fn reopen; /* qlw_open()'s own, or cfg.reopen, or NULL */
@@ -204,6 +214,28 @@ static inline bool qlw_s_lte(const qlw_session *s)
 {
     return s->dialect == QLW_DIALECT_QLWCFG_C || s->dialect == QLW_DIALECT_QLWSVC_D;
 }
+
+/* True for the BC26/BC66 command sets (dialects A and B). */
+static inline bool qlw_s_mtk(const qlw_session *s)
+{
+    return s->dialect == QLW_DIALECT_MTK_A || s->dialect == QLW_DIALECT_QLWCONFIG_B;
+}
+
+/* session_mtk.c: dialects A and B */
+qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait);
+int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_mtk_answer_step(qlw_session *s, const qlw_at_response *r);
+int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r);
+/* Step 0 of a deregistration (its result goes to the generic step 1). */
+int qlw_s_mtk_deregister(qlw_session *s);
+/* A line of the module: true when it was one of these dialects' lines. */
+bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len);
+/* The module restarted: objects, registration and observes are gone. */
+void qlw_s_mtk_reset(qlw_session *s);
+void qlw_s_mtk_tick(qlw_session *s);
+/* The earliest deadline of these dialects, false when none. */
+bool qlw_s_mtk_deadline(const qlw_session *s, uint32_t *at_ms);
 
 /* session_store.c: the durable outbox (store.h) and the uplinks' deadlines */
 int qlw_s_store_load(qlw_session *s);

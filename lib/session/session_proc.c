@@ -105,7 +105,7 @@ static int setup_urcs(qlw_session *s)
 
     if (s->dialect == QLW_DIALECT_QLWCFG_C) /* then AT+QLWCFG="urc",1 for +QLWURC */
         return ISSUE(s, 30, QLW_NEUL_CEREG_SET, n);
-    if (s->dialect == QLW_DIALECT_QLWSVC_D) /* dialect D has no URC switch */
+    if (s->dialect == QLW_DIALECT_QLWSVC_D || qlw_s_mtk(s)) /* no URC switch (A/B: always on) */
         return ISSUE(s, 31, QLW_NEUL_CEREG_SET, n);
     return ISSUE(s, 4, QLW_NEUL_CEREG_SET, n);
 }
@@ -147,7 +147,10 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
 }
 
 /* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set;
- * anything else is driven as a BC68 too, with a notice. */
+ * anything else is driven as a BC68 too, with a notice. The BC26/BC66 are
+ * told by their AT+QLWCFG=? list alone: a bare OK to a presence probe
+ * (AT+QLWCONFIG=?) proves too little when an answer may be late and taken
+ * for the next command's (the crash test found one). */
 static int probe_ncdp(qlw_session *s, const qlw_at_response *r)
 {
     if (r->result != QLW_AT_RESULT_OK && r->result != QLW_AT_RESULT_CME_ERROR)
@@ -428,6 +431,8 @@ static int deregister_step(qlw_session *s, const qlw_at_response *r)
 {
     if (s->step == 0 && qlw_s_lte(s))
         return ISSUE_CFG(s, 1, QLW_QLWCFG_DEREGISTER);
+    if (s->step == 0 && qlw_s_mtk(s))
+        return qlw_s_mtk_deregister(s);
     if (s->step == 0)
         return ISSUE(s, 1, QLW_NEUL_QLWSREGIND, 1);
     finish(s);
@@ -541,6 +546,10 @@ static const step_fn steps[] = {
     [QLW_PROC_UPLINK_QUERY] = qlw_s_uplink_query_step,
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
+    [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
+    [QLW_PROC_MTK_UPLINK] = qlw_s_mtk_uplink_step,
+    [QLW_PROC_MTK_ANSWER] = qlw_s_mtk_answer_step,
+    [QLW_PROC_MTK_NOTIFY] = qlw_s_mtk_notify_step,
 };
 
 /* Procedures whose commands can be sent again when their answer was lost:
@@ -627,6 +636,8 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_ATTACH;
     if (s->state == QLW_STATE_ATTACHING && due(s, s->poll_on, s->poll_at_ms))
         return QLW_PROC_POLL_CEREG;
+    if (qlw_s_mtk(s))
+        return qlw_s_mtk_pick(s, wait);
     if (s->want_registered && s->state == QLW_STATE_ATTACHED && !wait)
         return QLW_PROC_REGISTER;
     if (s->dl_pending && s->state >= QLW_STATE_ATTACHED)
@@ -664,6 +675,8 @@ void qlw_s_tick(qlw_session *s)
     }
     qlw_s_uplink_tick(s, now);
     qlw_s_uplinks_tick(s);
+    if (qlw_s_mtk(s))
+        qlw_s_mtk_tick(s);
     if (s->state == QLW_STATE_READY) /* the events may overtake the OK that starts the timer */
         s->reg_timer_on = false;
     if (s->reg_timer_on && qlw_ms_reached(now, s->reg_deadline_ms) && s->state != QLW_STATE_READY) {
@@ -709,6 +722,12 @@ int32_t qlw_s_next_timer(qlw_session *s)
     earliest(&best, s->reg_timer_on, s->reg_deadline_ms, now);
     has_deadline = qlw_s_next_deadline(s, &deadline_ms); /* before deadline_ms is read */
     earliest(&best, has_deadline, deadline_ms, now);
+    {
+        uint32_t at_ms = 0;
+        bool on = qlw_s_mtk(s) && qlw_s_mtk_deadline(s, &at_ms);
+
+        earliest(&best, on, at_ms, now);
+    }
     /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
     earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
     return best;

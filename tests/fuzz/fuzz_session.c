@@ -13,6 +13,13 @@
  * time budget, jump the clock, queue an uplink, change a goal, unsolicited
  * modem output, blocking calls with short timeouts).
  *
+ * Templates 20 and up speak the BC26/BC66 dialects (A and B): the probe's
+ * sub-option lists, CONNECT/SEND/CLOSE results, +QLWOBSERVE, +QLWDATARECV,
+ * +QLWREG, +QLWNOTIFY, "report"/"report_ack", the server's read, write,
+ * execute and observe requests (to /19 and to a declared host object),
+ * +CMEE ERROR and RDY; one operation declares host objects or asks for a
+ * notify.
+ *
  * Invariants: every uplink is reported at most once and reports + pending
  * == queued at every step (and reports == queued after qlw_close()); no
  * memory is allocated between open and close; states stay in range.
@@ -22,6 +29,7 @@
 #include <string.h>
 
 #include "fuzz_input.h"
+#include "qlwm2m/lwobj.h"
 #include "qlwm2m/session.h"
 
 #define IDS_MAX        4096u
@@ -157,6 +165,64 @@ static void format_line(char *line, size_t size, unsigned idx, uint8_t arg)
 }
 
 #define LINE_TEMPLATES 13u
+#define MTK_TEMPLATES  20u
+#define TEMPLATES      34u
+
+/* Dialects A and B: one line from arg. */
+static void format_mtk(char *line, size_t size, unsigned idx, uint8_t arg)
+{
+    static const char *const words[] = {"CONNECT", "SEND", "CLOSE", "UPDATE"};
+    static const char *const paths[] = {"19,0,0", "19,1,0", "3303,0,5700", "3303,0,5701",
+                                        "3303,0", "9,9,9",  "3303,0,5605", "3303,1,1"};
+    unsigned msgid = 1000u + arg % 4u; /* few ids: retransmissions happen */
+    const char *path = paths[(arg >> 2) % 8];
+
+    switch (idx - MTK_TEMPLATES) {
+    case 0:
+        snprintf(line, size, "+QLWCFG: \"%s\",(0,1)", arg & 1 ? "auto_reg" : "dataformat");
+        break;
+    case 1:
+        snprintf(line, size, "%s %s", words[arg % 4], arg & 4 ? "FAIL" : "OK");
+        break;
+    case 2:
+        snprintf(line, size, "+QLWOBSERVE: %d,%s", arg & 1, paths[(arg >> 1) % 3]);
+        break;
+    case 3:
+        snprintf(line, size, "+QLWDATARECV: 19,1,0,%d,C0DE", arg % 3 + 1);
+        break;
+    case 4:
+        snprintf(line, size, "+QLW%s: %d", arg & 1 ? "REG" : "DEREG", (arg >> 1) % 2);
+        break;
+    case 5:
+        snprintf(line, size, "+QLWNOTIFY: %d", arg % 3 == 2 ? 9 : arg % 2);
+        break;
+    case 6:
+        snprintf(line, size, "+QLWURC: \"report\",%u", msgid);
+        break;
+    case 7:
+        snprintf(line, size, "+QLWURC: \"report_ack\",%d,%u", (arg >> 4) % 2, msgid);
+        break;
+    case 8:
+        snprintf(line, size, "+QLWURC: \"read\",%u,%s", msgid, path);
+        break;
+    case 9:
+        snprintf(line, size, "+QLWURC: \"write\",%u,%s,%s,%d", msgid, path,
+                 arg & 0x80 ? "2,2,\"C0DE\"" : "1,3,\"Fah\"", (arg >> 5) % 2);
+        break;
+    case 10:
+        snprintf(line, size, "+QLWURC:execute,%u,%s", msgid, path);
+        break;
+    case 11:
+        snprintf(line, size, "+QLWURC: \"observe\",%u,%d,%s", msgid, (arg >> 5) % 2, path);
+        break;
+    case 12:
+        snprintf(line, size, "+CMEE ERROR: %d", arg % 40);
+        break;
+    default:
+        snprintf(line, size, "RDY");
+        break;
+    }
+}
 
 /* Templates from LINE_TEMPLATES on: banners, downlinks, echo, noise, timing. */
 static void push_template(rig *r, unsigned idx, uint8_t arg)
@@ -164,7 +230,12 @@ static void push_template(rig *r, unsigned idx, uint8_t arg)
     static const char noise[] = "\x00\xFF\x80\x1B\x7F\x00\x00\x00\xFE\xFD\x01\x02\x03\x04\x05\x06";
     char line[96];
 
-    switch (idx % 20) {
+    if (idx % TEMPLATES >= MTK_TEMPLATES) {
+        format_mtk(line, sizeof(line), idx % TEMPLATES, arg);
+        push_line(r, line);
+        return;
+    }
+    switch (idx % TEMPLATES) {
     case LINE_TEMPLATES:
         push_nnmi(r, arg);
         break;
@@ -188,7 +259,7 @@ static void push_template(rig *r, unsigned idx, uint8_t arg)
         push(r, "> ", 2);
         break;
     default:
-        format_line(line, sizeof(line), idx % 20, arg);
+        format_line(line, sizeof(line), idx % TEMPLATES, arg);
         push_line(r, line);
         break;
     }
@@ -303,6 +374,50 @@ static void blocking(rig *r, uint8_t op)
     r->queued += in_session(r) - before;
 }
 
+static int h_read(void *ctx, uint16_t obj, uint16_t ins, uint16_t res, qlw_lw_value *out)
+{
+    (void)ctx;
+    (void)obj;
+    (void)ins;
+    out->f = 21.5;
+    out->str = "Cel";
+    return res == 5700 ? QLW_LW_OK : (int)(res % 4);
+}
+
+static int h_write(void *ctx, uint16_t obj, uint16_t ins, uint16_t res, const qlw_lw_value *in)
+{
+    (void)ctx;
+    (void)obj;
+    (void)ins;
+    FZ_CHECK(in->type == QLW_LW_STRING ? in->str != NULL : true);
+    return res % 2 ? QLW_LW_BAD_REQUEST : QLW_LW_OK;
+}
+
+static int h_execute(void *ctx, uint16_t obj, uint16_t ins, uint16_t res, const char *args)
+{
+    (void)ctx;
+    (void)obj;
+    (void)ins;
+    (void)res;
+    FZ_CHECK(args != NULL);
+    return QLW_LW_OK;
+}
+
+/* Host objects (dialect B): declared, withdrawn, notified. */
+static void host_objects(rig *r, uint8_t op)
+{
+    static const qlw_lw_resource res[] = {{5700, QLW_LW_FLOAT, QLW_LW_R},
+                                          {5701, QLW_LW_STRING, QLW_LW_R | QLW_LW_W},
+                                          {5605, QLW_LW_STRING, QLW_LW_E}};
+    static const qlw_lw_instance ins[] = {{3303, 0, res, 3}};
+    static const qlw_lw_host host = {ins, 1, h_read, h_write, h_execute, NULL, NULL};
+
+    if (op & 0x40)
+        (void)qlw_lw_notify(r->s, 3303, 0, op & 0x80 ? 5700 : 5701);
+    else
+        (void)qlw_lw_set_host(r->s, op & 0x80 ? NULL : &host);
+}
+
 static void goal(rig *r, uint8_t op)
 {
     static const qlw_attach_opts with_apn = {.apn = "iot.example", .cid = 1, .band = 0};
@@ -322,7 +437,10 @@ static void goal(rig *r, uint8_t op)
         (void)qlw_request_register(r->s);
         break;
     case 4:
-        (void)qlw_request_deregister(r->s);
+        if (op & 0x04)
+            host_objects(r, op);
+        else
+            (void)qlw_request_deregister(r->s);
         break;
     case 5:
         (void)(op & 0x80 ? qlw_pause(r->s) : qlw_resume(r->s));

@@ -95,6 +95,7 @@ enum sim_tmr {
     TMR_EXIT,
     TMR_SCRIPT,
     TMR_LTE, /* one step of the EC200U's LwM2M client (sim_lte.c) */
+    TMR_MTK, /* one step of the BC66/BC26 LwM2M client (sim_mtk.c) */
     TMR_COUNT
 };
 
@@ -137,7 +138,52 @@ struct sim_pdp {
     char apn[SIM_APN_MAX];
 };
 
-enum sim_model { MODEL_BC68, MODEL_EC200U };
+enum sim_model { MODEL_BC68, MODEL_EC200U, MODEL_BC66, MODEL_BC26 };
+
+/* "+CMEE ERROR: n" (the BC66's LwM2M errors): a handler returns SIM_R_CMEE + n. */
+#define SIM_R_CMEE   10000
+#define SIM_MTK_OBJS 16
+#define SIM_MTK_REQS 4
+
+/** The BC66/BC26's stored LwM2M server (AT+QLWCONFIG or AT+QLWSERV/AT+QLWCONF). */
+struct sim_mtk_nv {
+    bool server_set;
+    char server[64];
+    uint32_t port;
+    char endpoint[64];
+    uint32_t lifetime;
+    int security;
+    int auto_reg;
+};
+
+struct sim_mtk_obj {
+    bool used;
+    uint32_t obj, ins;
+};
+
+/** A server request the host has not answered yet (dialect B). */
+struct sim_mtk_req {
+    bool used;
+    char kind[12];
+    uint32_t msgid;
+    char path[24];
+};
+
+enum sim_mtk_state { MTK_IDLE, MTK_REGISTERING, MTK_REGISTERED, MTK_OBSERVED, MTK_CLOSING };
+
+/** The BC66/BC26's LwM2M client at run time (lost at every restart). */
+struct sim_mtk {
+    int state;
+    struct sim_mtk_obj objs[SIM_MTK_OBJS];
+    uint32_t next_msgid;
+    uint32_t observe_msgid; /* B: the observe of /19/0/0 waiting for AT+QLWOBSRSP */
+    uint32_t observe_tries;
+    bool con_pending;
+    int dataformat_send, dataformat_recv;
+    struct sim_mtk_req reqs[SIM_MTK_REQS];
+    uint32_t last_req; /* index of the last request sent, for server-repeat */
+    char last_req_text[160];
+};
 
 /** One AT+QLWCFG="security" instance of the EC200U. */
 struct sim_lte_sec {
@@ -182,6 +228,7 @@ struct sim_nv {
     char psm_tau[9];
     char psm_active[9];
     struct sim_lte_nv lte;
+    struct sim_mtk_nv mtk;
 };
 
 /** Settings lost at every reboot. */
@@ -283,6 +330,7 @@ struct sim_state {
     struct sim_radio radio;
     struct sim_lwm2m lw;
     struct sim_lte lte;
+    struct sim_mtk mtk;
     struct sim_downlinks dl;
     struct sim_faults faults;
     struct sim_timer timers[SIM_TIMERS_MAX];
@@ -443,6 +491,18 @@ void lte_reset(struct sim *s);
 /** Prints "+QLWURC: <args>" when URC reporting is on. */
 void lte_urc(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lte_tmr(struct sim *s, const struct sim_timer *t);
+
+/* sim_mtk.c: the BC66 (dialect B) and BC26 (dialect A) LwM2M clients and their server */
+bool sim_mtk(const struct sim *s);
+/** The server the module boots with: --ncdp's address (else 198.51.100.1), the IMEI as endpoint. */
+void mtk_nv_defaults(struct sim *s);
+void mtk_reset(struct sim *s);
+void mtk_cancel_observe(struct sim *s);
+void mtk_downlink(struct sim *s, const char *hex, bool now_if_ready);
+void mtk_tmr(struct sim *s, const struct sim_timer *t);
+/** Control lines of the virtual server: server-read PATH, server-write PATH TYPE VALUE,
+ *  server-execute PATH, server-observe PATH, server-repeat. */
+bool mtk_server_control(struct sim *s, const char *name, const char *arg);
 
 /* sim_fault.c */
 /** True while a stall fault keeps the module silent (no reading, no writing). */

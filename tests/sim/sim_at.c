@@ -161,8 +161,8 @@ static bool ec200u_shares(const char *name)
 static const struct at_entry *lookup(const struct sim *s, const char *name)
 {
     const struct at_entry *e = NULL;
-    if (s->opt.model == MODEL_EC200U) {
-        e = table_lookup(&at_ec200u_table, name);
+    if (s->opt.model == MODEL_EC200U || sim_mtk(s)) {
+        e = table_lookup(sim_mtk(s) ? &at_mtk_table : &at_ec200u_table, name);
         if (e || !ec200u_shares(name))
             return e;
     }
@@ -193,6 +193,8 @@ static void final_text(const struct sim *s, int rc, struct sim_buf *b)
 {
     if (rc == SIM_R_OK)
         buf_puts(b, "\r\nOK\r\n");
+    else if (rc > SIM_R_CMEE && s->st.vol.cmee)
+        buf_printf(b, "\r\n+CMEE ERROR: %d\r\n", rc - SIM_R_CMEE);
     else if (rc > 0 && s->st.vol.cmee)
         buf_printf(b, "\r\n+CME ERROR: %d\r\n", rc);
     else if (rc != SIM_R_NONE)

@@ -40,6 +40,7 @@ extern const struct at_table at_info_table;
 extern const struct at_table at_radio_table;
 extern const struct at_table at_lwm2m_table;
 extern const struct at_table at_ec200u_table;
+extern const struct at_table at_mtk_table;
 
 /* Argument helpers for handlers. */
 bool arg_u32(const struct at_cmd *c, size_t i, uint32_t min, uint32_t max, uint32_t *out);

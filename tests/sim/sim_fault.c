@@ -396,7 +396,8 @@ void fault_control_line(struct sim *s, char *line)
         if (*arg == '\0')
             arg = NULL;
     }
-    bool ok = fault_apply(s, text, arg, true);
+    bool ok = strncmp(text, "server-", 7) == 0 ? mtk_server_control(s, text, arg)
+                                               : fault_apply(s, text, arg, true);
     struct sim_buf *ev = ev_begin(s, ok ? "control" : "control_error");
     ev_str(ev, "text", echo.data);
     ev_end(s);

@@ -42,6 +42,7 @@ static const timer_fn timer_fns[TMR_COUNT] = {
     [TMR_EXIT] = tmr_exit,
     [TMR_SCRIPT] = script_tmr_resume,
     [TMR_LTE] = lte_tmr,
+    [TMR_MTK] = mtk_tmr,
 };
 
 static void run_timers(struct sim *s)
@@ -231,6 +232,8 @@ int main(int argc, char **argv)
         sim_free(s);
         return rc < 0 ? 2 : 0;
     }
+    if (sim_mtk(s))
+        mtk_nv_defaults(s);
     setup_signals(&wait_mask);
     if (start(s) != 0) {
         sim_free(s);

@@ -41,7 +41,7 @@ void net_cereg_text(const struct sim *s, struct sim_buf *b, int stat)
     const char *active = psm ? s->st.nv.psm_active : "";
     const char *tau = psm ? s->st.nv.psm_tau : "";
     /* 3GPP quotes TAC and CI; Neul does not. */
-    const char *q = s->opt.model == MODEL_EC200U ? "\"" : "";
+    const char *q = s->opt.model == MODEL_EC200U || sim_mtk(s) ? "\"" : "";
 
     buf_printf(b, "%d", stat);
     if (n < 2)
@@ -154,6 +154,10 @@ static void volatile_defaults(struct sim *s)
 
 static void print_banner(struct sim *s, const char *cause)
 {
+    if (sim_mtk(s)) { /* UNCONFIRMED: the BC66/BC26 banner taken to be RDY alone */
+        sim_urc(s, "RDY");
+        return;
+    }
     if (s->opt.model == MODEL_EC200U) {
         for (size_t i = 0; i < sizeof ec200u_banner / sizeof ec200u_banner[0]; i++)
             sim_urc(s, "%s", ec200u_banner[i]);
@@ -208,6 +212,7 @@ void net_reboot(struct sim *s, const char *cause)
     s->st.radio.rrc = false;
     lw_reset(s);
     lte_reset(s);
+    mtk_reset(s);
     s->st.lw.last_status = 0;
     s->st.lw.last_seq = 0;
     s->st.lw.sent = 0;

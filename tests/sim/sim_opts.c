@@ -91,11 +91,16 @@ static const char usage_text[] =
     "Usage: qlwm2m-sim [OPTION]...\n"
     "Simulates a Quectel BC68 (Neul V150 firmware, BC68JAR01A10) on a pseudo-terminal,\n"
     "with a virtual LwM2M server that observes /19/0/0 after registration; or, with\n"
-    "--model ec200u, an EC200U whose AT+QLWCFG client reports +QLWURC events.\n"
+    "--model ec200u, an EC200U whose AT+QLWCFG client reports +QLWURC events; or, with\n"
+    "--model bc66 / bc26, a BC66 (AT+QLWCONFIG set) or a BC26 (AT+QLWSERV set) that boot\n"
+    "with their server stored (--ncdp's address, else 198.51.100.1; the IMEI as endpoint).\n"
     "The first line on stdout is the pty path; then one JSON event per line.\n"
     "\n"
     "Port and run:\n"
-    "  --model bc68|ec200u      the module (default bc68). ec200u: an LTE Cat 1 module with\n"
+    "  --model bc68|ec200u|bc66|bc26  the module (default bc68). bc66: AT+QLWREG, the server's\n"
+    "                           requests in +QLWURC answered by the host, AT+QLWNOTIFY;\n"
+    "                           bc26: AT+QLWOPEN, +QLWOBSERVE, AT+QLWDATASEND, SEND OK.\n"
+    "                           ec200u: an LTE Cat 1 module with\n"
     "                           the AT+QLWCFG LwM2M client (QuecPython's lwm2m set): 3GPP\n"
     "                           spacing (+CEREG: 1), RDY at restart, ERROR to the BC68's\n"
     "                           own commands (AT+NCDP, AT+QLWSREGIND, ...)\n"
@@ -163,6 +168,10 @@ static const char usage_faults[] =
     "  --reg-fail               ec200u: registration ends in +QLWURC: \"ready\",\"failed\"\n"
     "  --dtls-fail              ec200u: the DTLS handshake fails (+QLWURC: \"dtls\",\"failed\")\n"
     "  --reject-fota            ec200u: firmware without AT+QLWCFG=\"fota\" (answers ERROR)\n"
+    "  bc66/bc26: --con-fail N ends CONs in a negative \"report_ack\" / SEND FAIL;\n"
+    "  --reg-fail in +QLWREG: 1 / CONNECT FAIL; --busy N in +CMEE ERROR: 32 / +CME ERROR: 159;\n"
+    "  --cancel-observe-after, --never-observe, --drop-final, --late-final-ms, --reboot-on\n"
+    "  and reboot as for the bc68 (a restart loses objects and registration).\n"
     "\n";
 
 static const char usage_control[] =
@@ -175,13 +184,16 @@ static const char usage_control[] =
     "  reboot-after-final|reboot-after-tx|cut-final|stall-on|status-first PREFIX[:N]\n"
     "  stall MS (silent from now)  stall-ms MS\n"
     "  qlwurc ARGS     print +QLWURC: ARGS, e.g. qlwurc \"apn_changed\",\"iot.example\"\n"
+    "  bc66 server requests: server-read OBJ/INS[/RES]  server-write OBJ/INS/RES TYPE VALUE\n"
+    "  server-execute OBJ/INS/RES  server-observe OBJ/INS/RES  server-repeat (same msgid)\n"
     "\n"
     "Events: command, booted, reboot, attached, attach_denied, detached, registered,\n"
     "observed, observe_cancelled, deregistered, uplink, uplink_lost, rejected, con_result,\n"
     "downlink, flood, final_dropped, final_cut, late_final, reboot_mid_command,\n"
     "reboot_after_final, "
     "reboot_after_tx, stall, control, control_error, script_mismatch;\n"
-    "ec200u: registered (with ssid), register_failed (with stage), updated, deregistered.\n"
+    "ec200u: registered (with ssid), register_failed (with stage), updated, deregistered;\n"
+    "bc66/bc26: object_added, request, request_repeated, response, notify, register_failed.\n"
     "ec200u +QLWURC reporting is off until AT+QLWCFG=\"urc\",1 (stored like the module's).\n"
     "\n"
     "What the server received: one \"uplink\" event per message that reached it, with\n"
@@ -315,6 +327,10 @@ static bool set_model(struct sim *s, const char *value)
         s->opt.model = MODEL_BC68;
     else if (str_ieq(value, "ec200u"))
         s->opt.model = MODEL_EC200U;
+    else if (str_ieq(value, "bc66"))
+        s->opt.model = MODEL_BC66;
+    else if (str_ieq(value, "bc26"))
+        s->opt.model = MODEL_BC26;
     else
         return false;
     return true;

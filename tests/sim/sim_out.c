@@ -25,7 +25,7 @@ uint64_t sim_now_ms(const struct sim *s)
 
 bool sim_spaced(const struct sim *s)
 {
-    return s->opt.model == MODEL_EC200U;
+    return s->opt.model == MODEL_EC200U || sim_mtk(s);
 }
 
 /* One framed line into dst. The handlers write "+X:v" as the BC68 prints it;

@@ -118,6 +118,10 @@ void lw_reset(struct sim *s)
 
 void lw_cancel_observe(struct sim *s)
 {
+    if (sim_mtk(s)) {
+        mtk_cancel_observe(s);
+        return;
+    }
     if (s->st.lw.state != LW_OBSERVED)
         return;
     s->st.lw.state = LW_REGISTERED;
@@ -432,6 +436,10 @@ void lw_downlink(struct sim *s, const char *hex, bool now_if_ready)
     char up[2 * SIM_DL_MAX + 1];
     str_copy(up, sizeof up, hex);
     str_upper(up);
+    if (sim_mtk(s)) {
+        mtk_downlink(s, up, now_if_ready);
+        return;
+    }
     if (now_if_ready && s->st.lw.state == LW_OBSERVED) {
         deliver(s, up);
         return;

@@ -177,6 +177,26 @@ static void test_error_results(void **state)
     assert_int_equal(r->result, QLW_AT_RESULT_CMS_ERROR);
 }
 
+/* The BC66 spells LwM2M failures "+CMEE ERROR: n": a final result like
+ * +CME ERROR; near misses are URCs, not finals. */
+static void test_cmee_error_is_final(void **state)
+{
+    fixture *f = *state = make(0, 0);
+    const qlw_at_response *r;
+
+    script_on(&f->script, "AT+QLWREG", "\r\n+CMEE ERROR: 4\r\n", 0);
+    script_on(&f->script, "AT+QLWDEREG", "\r\n+CMEE ERROR:32\r\n", 0);
+    script_on(&f->script, "AT+X", "\r\n+CMEEX ERROR: 4\r\n+CMEE ERROR\r\n\r\nOK\r\n", 0);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+QLWREG", 1000, &r), QLW_ERR_CME);
+    assert_int_equal(r->result, QLW_AT_RESULT_CME_ERROR);
+    assert_int_equal(r->code, 4);
+    assert_string_equal(r->final, "+CMEE ERROR: 4");
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+QLWDEREG", 1000, &r), QLW_ERR_CME);
+    assert_int_equal(r->code, 32);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+X", 1000, &r), QLW_OK);
+    assert_string_equal(f->log, "U(+CMEEX ERROR: 4)U(+CMEE ERROR)");
+}
+
 static void test_echo_skipped(void **state)
 {
     /* fixture 16: echo on, ended by CR only */
@@ -484,6 +504,7 @@ int main(void)
         T(test_urc_before_ok_dispatched_first),
         T(test_same_prefix_urc_told_apart),
         T(test_error_results),
+        T(test_cmee_error_is_final),
         T(test_echo_skipped),
         T(test_chained_command_waits_for_each_ok),
         T(test_timeout_then_late_ok_is_stale),
