@@ -242,7 +242,9 @@ void gw_publish_result(gw *g, int64_t id, const char *modem, const char *json);
  * with SIGKILL the N-th time it passes POINT, each right after the commit
  * that recorded it: "stored" (a reading on the disk, its PUBACK not
  * written), "handed" (a reading marked HANDED, nothing written to the
- * module), "resolved" (a result recorded, not published). The crash tests
+ * module), "resolved" (a result recorded, not published); "fed" is the
+ * one point before a commit: a reading just queued into its session, its
+ * HANDED mark not yet on the disk (nothing may have reached the module). The crash tests
  * use it to hit those narrow windows on purpose.
  */
 void gw_crash_point(gw *g, const char *point);

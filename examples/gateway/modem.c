@@ -382,6 +382,7 @@ void modem_feed(gw_modem *m)
         m->fed_id = rd.id;
         m->fed_lib_id = lib_id;
         g->handed_this_turn++;
+        gw_crash_point(g, "fed"); /* HANDED not committed: nothing may have reached the module */
     }
 }
 
