@@ -36,6 +36,12 @@ static const char usage_text[] =
     "  --redelivery-window N  how many of the last readings of a connection that\n"
     "                         broke are checked against redeliveries (default 20,\n"
     "                         the broker's max_inflight_messages)\n"
+    "  --deadline S           a reading not handed to its module within S seconds\n"
+    "                         of its arrival is reported expired, never sent\n"
+    "                         (default 0: no deadline)\n"
+    "  --signal-poll S        ask each idle module its signal (AT+CSQ) every S\n"
+    "                         seconds, for \"signal\" in P/NAME/state (default 60;\n"
+    "                         0: never)\n"
     "  --keepalive S          MQTT keepalive in seconds (default 30)\n"
     "  -v, --verbose          debug logs\n"
     "  --json                 logs as one JSON object per line\n"
@@ -67,6 +73,8 @@ enum {
     OPT_DELIVERY,
     OPT_WINDOW,
     OPT_KEEPALIVE,
+    OPT_DEADLINE,
+    OPT_SIGNAL_POLL,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +90,8 @@ static const struct option long_opts[] = {
     {"delivery", required_argument, NULL, OPT_DELIVERY},
     {"redelivery-window", required_argument, NULL, OPT_WINDOW},
     {"keepalive", required_argument, NULL, OPT_KEEPALIVE},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"signal-poll", required_argument, NULL, OPT_SIGNAL_POLL},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -204,6 +214,15 @@ static int apply(gw_config *cfg, const char *key, const char *val)
         if (!parse_uint(val, 5, 3600, &v))
             return usage_error("--keepalive: 5 to 3600 seconds, not '%s'", val);
         cfg->keepalive_s = (int)v;
+    } else if (!strcmp(key, "deadline")) {
+        /* The session takes deadlines up to 2^31 - 1 ms. */
+        if (!parse_uint(val, 0, 2147483, &v))
+            return usage_error("--deadline: 0 to 2147483 seconds, not '%s'", val);
+        cfg->deadline_s = (unsigned)v;
+    } else if (!strcmp(key, "signal-poll")) {
+        if (!parse_uint(val, 0, 86400, &v))
+            return usage_error("--signal-poll: 0 to 86400 seconds, not '%s'", val);
+        cfg->signal_poll_s = (unsigned)v;
     } else if (!strcmp(key, "verbose")) {
         if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1"))
             cfg->verbosity = 1;
@@ -247,6 +266,7 @@ int gw_config_parse(gw_config *cfg, int argc, char **argv)
     strcpy(cfg->prefix, "qlwm2m");
     cfg->keepalive_s = 30;
     cfg->redelivery_window = 20;
+    cfg->signal_poll_s = 60;
     cfg->delivery = QLW_DELIVERY_AT_LEAST_ONCE;
     /* The file first, so that the command line wins. */
     for (int i = 1; i < argc; i++) {

@@ -1,11 +1,12 @@
 /*
- * qlwm2m-gateway: one thread, one poll() over every module's port and the
- * MQTT socket. The pieces talk through this header:
+ * qlwm2m-gateway: one thread, one poll() over the MQTT socket and the
+ * multi handle that gathers every module's session. The pieces talk
+ * through this header:
  *   log.c     levels, text or JSON lines on stderr (journald reads the <N> prefix)
  *   config.c  command line and config file (inih)
  *   outbox.c  the durable outbox (SQLite); the only file that knows SQL
  *   mqtt.c    the broker connection (libmosquitto, driven by our loop)
- *   modem.c   one qlwm2m session per module: open, reopen, feed, reports
+ *   modem.c   one qlwm2m session per module: open, feed, reports, state
  *   main.c    the event loop, signals, shutdown
  */
 #ifndef QLWM2M_GATEWAY_H
@@ -23,7 +24,7 @@
 #define GW_TOPIC_MAX        512
 #define GW_PAYLOAD_MAX      QLW_NEUL_PAYLOAD_MAX
 #define GW_SHUTDOWN_MS      25000u /* SIGTERM: the command in flight gets this long */
-#define GW_REOPEN_MIN_MS    500u
+#define GW_REOPEN_MIN_MS    500u   /* a lost or missing port: first wait */
 #define GW_REOPEN_MAX_MS    30000u
 #define GW_RECONNECT_MIN_MS 500u
 #define GW_RECONNECT_MAX_MS 30000u
@@ -58,6 +59,9 @@ typedef struct gw_config {
     char apn[64];
     qlw_delivery delivery;
     unsigned redelivery_window; /* see outbox_redelivery() */
+    unsigned deadline_s;        /* a reading not handed to its module within this long of
+                                   its arrival is reported expired; 0 = no deadline */
+    unsigned signal_poll_s;     /* AT+CSQ this often while idle, for "signal" (0 = never) */
 } gw_config;
 
 /* 0 = run, 1 = exit 0 (--help), 2 = usage error (already printed). */
@@ -147,46 +151,51 @@ bool mqtt_connected(const gw *g);
 bool mqtt_disconnect(gw *g, uint32_t timeout_ms);
 
 /* -------------------------------------------------------------- modem */
+/* Results the gateway gives itself, without the session, and what only it sees. */
 typedef struct gw_counters {
-    unsigned long received, delivered, sent, failed, unknown, expired, resends, port_losses,
-        reboots, downlinks;
+    unsigned long received, delivered, sent, failed, unknown, expired, downlinks;
 } gw_counters;
 
 typedef struct gw_modem {
     gw *g;
     const gw_modem_cfg *cfg;
-    qlw_session *s;        /* NULL while the port is away */
-    uint32_t reopen_at_ms; /* when to try the port again */
-    uint32_t reopen_delay_ms;
-    bool port_lost;
+    qlw_session *s;      /* NULL only until the port first exists (qlw_open() needs it) */
+    uint32_t open_at_ms; /* when to try qlw_open() again */
+    uint32_t open_delay_ms;
+    unsigned open_tries;
     qlw_state state;
     qlw_cause cause;
-    int64_t fed_id;            /* reading handed to the session, or 0 */
+    int64_t fed_id;            /* reading handed to the session, or 0 (its payload is the
+                                  session's now; the outbox has it for the result) */
     uint32_t fed_lib_id;       /* its id in the session */
-    gw_reading fed;            /* what was handed (for the report's hex and delay) */
-    bool kick;                 /* qlw_process() due at the next turn */
     bool state_dirty;          /* retained state to publish now */
     bool state_dirty_counters; /* counters changed: publish within a few seconds */
     uint32_t state_published_ms;
+    qlw_session_stats published; /* the session's counters in the last state published */
     bool closing;
-    long queued; /* QUEUED readings in the outbox (saves a query per turn) */
+    bool release; /* fed this turn: paused until HANDED is committed */
+    long queued;  /* QUEUED readings in the outbox (saves a query per turn) */
     gw_counters n;
-    int last_cereg;
 } gw_modem;
 
+/* Settles what an earlier run left handed over, then opens the session. */
 int modem_start(gw_modem *m);
-/* Records a reading's result and publishes it. */
+/* A port that did not exist at start: qlw_open() again once its back-off has passed. */
+void modem_retry_open(gw_modem *m);
+/* Ms until modem_retry_open() is due, or -1 (the session exists). */
+int32_t modem_open_timeout_ms(const gw_modem *m);
+/* Records a result the gateway gives itself and publishes it. */
 void modem_resolve(gw_modem *m, const gw_reading *rd, const char *result, bool dup,
                    unsigned attempts, const qlw_uplink_report *r);
 void modem_stop(gw_modem *m);
-/* Services the session after poll(): @p revents of its fd (0: timers only). */
-void modem_service(gw_modem *m, short revents);
 /* Hands the next queued reading to the session when it can take one. */
 void modem_feed(gw_modem *m);
-int32_t modem_timeout_ms(gw_modem *m);
-int modem_fd(gw_modem *m);
+/* After the commit: the session fed this turn may hand its reading to the module. */
+void modem_release(gw_modem *m);
 void modem_publish_state(gw_modem *m);
-/* Idle: nothing handed to the module whose fate is still open. */
+/* The session's counters or signal moved since the last state published. */
+bool modem_stats_changed(gw_modem *m);
+/* Idle: nothing handed to the module whose fate waiting could still settle. */
 bool modem_idle(const gw_modem *m);
 /* SIGTERM: the uplink on the air finishes, nothing new goes to the module. */
 void modem_pause(gw_modem *m);
@@ -196,6 +205,7 @@ gw_modem *gw_find_modem(gw *g, const char *name);
 struct gw {
     gw_config cfg;
     outbox *ob;
+    qlw_multi *multi; /* every module's session: one descriptor, one timeout */
     gw_modem modems[GW_MODEMS_MAX];
     size_t nmodems;
     struct mosquitto *mosq;
@@ -232,7 +242,9 @@ void gw_publish_result(gw *g, int64_t id, const char *modem, const char *json);
  * with SIGKILL the N-th time it passes POINT, each right after the commit
  * that recorded it: "stored" (a reading on the disk, its PUBACK not
  * written), "handed" (a reading marked HANDED, nothing written to the
- * module), "resolved" (a result recorded, not published). The crash tests
+ * module), "resolved" (a result recorded, not published); "fed" is the
+ * one point before a commit: a reading just queued into its session, its
+ * HANDED mark not yet on the disk (nothing may have reached the module). The crash tests
  * use it to hit those narrow windows on purpose.
  */
 void gw_crash_point(gw *g, const char *point);

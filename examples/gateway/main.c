@@ -1,17 +1,21 @@
 /*
  * qlwm2m-gateway: drives every module of a gateway and bridges it to an
- * MQTT broker. One thread: one ppoll() over the MQTT socket and every
- * module's port, with the earliest timer as its timeout.
+ * MQTT broker. One thread: one ppoll() over the MQTT socket and the multi
+ * handle's descriptor (every module's port behind it), with the earliest
+ * timer as its timeout.
  *
  * One turn of the loop:
  *   1. wait for input, a timer or a signal;
  *   2. open a transaction in the outbox;
  *   3. read the broker: each reading is stored (its PUBACK only queued);
- *   4. service the modules whose port has input or whose timer is due:
- *      reports become results (recorded, their publication queued);
- *   5. hand each idle module its next reading (marked HANDED);
+ *   4. let the multi handle service the sessions whose port has input or
+ *      whose timer is due: reports become results (recorded, their
+ *      publication queued);
+ *   5. hand each idle module its next reading (marked HANDED; its session
+ *      paused, so that nothing reaches the module yet);
  *   6. commit: one fsync for everything above;
- *   7. write to the broker: PUBACKs, results, state.
+ *   7. resume the sessions fed in 5: the readings go to the modules;
+ *   8. write to the broker: PUBACKs, results, state.
  * So a PUBACK never leaves before its reading is on the disk, and a
  * reading is never on the air before the outbox says it may be.
  */
@@ -241,6 +245,39 @@ void gw_on_connected(gw *g, bool session_present)
 
 static gw G; /* large (the modules' records); one per process */
 
+/* The descriptors to wait on: the broker's socket and the multi handle's. */
+static nfds_t wait_set(gw *g, struct pollfd *pfd, int mqtt_fd, bool want_write)
+{
+    static int fds[GW_MODEMS_MAX];
+    int mfd = qlw_multi_fd(g->multi);
+    nfds_t n = 1;
+
+    pfd[0].fd = mqtt_fd;
+    pfd[0].events = (short)(POLLIN | (want_write ? POLLOUT : 0));
+    pfd[0].revents = 0;
+    if (mfd >= 0) {
+        pfd[1].fd = mfd;
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        return 2;
+    }
+    /* No epoll here: the sessions' own descriptors, as the handle lists them. */
+    size_t k = qlw_multi_fds(g->multi, fds, GW_MODEMS_MAX);
+    for (size_t i = 0; i < k; i++, n++) {
+        pfd[n].fd = fds[i];
+        pfd[n].events = POLLIN;
+        pfd[n].revents = 0;
+    }
+    return n;
+}
+
+static int32_t min_wait(int32_t wait_ms, int32_t t)
+{
+    if (t < 0)
+        return wait_ms;
+    return t < wait_ms ? t : wait_ms;
+}
+
 static int run(gw *g)
 {
     static struct pollfd pfd[GW_MODEMS_MAX + 1];
@@ -261,15 +298,16 @@ static int run(gw *g)
 
     for (;;) {
         bool want_write = false;
-        int mfd = mqtt_fd(g, &want_write);
+        int mfd;
         int32_t wait_ms = (int32_t)mqtt_misc(g);
         struct timespec ts;
+        nfds_t nfds;
         uint32_t now;
+        int rc;
 
         if (g->ndone > 0) {
             int32_t d = qlw_ms_diff(g->done_since_ms + DONE_DELAY_MS, gw_now_ms());
-            if (d < wait_ms)
-                wait_ms = d < 0 ? 0 : d;
+            wait_ms = min_wait(wait_ms, d < 0 ? 0 : d);
         }
         if (g->stopping) {
             bool idle = true;
@@ -277,30 +315,22 @@ static int run(gw *g)
                 idle = idle && modem_idle(&g->modems[i]);
             if (idle || qlw_ms_reached(gw_now_ms(), stop_deadline))
                 break;
-            if (wait_ms > 200)
-                wait_ms = 200;
+            wait_ms = min_wait(wait_ms, 200);
         }
-        mfd = mqtt_fd(g, &want_write); /* mqtt_misc() may have (re)connected */
-        pfd[0].fd = mfd;
-        pfd[0].events = (short)(POLLIN | (want_write ? POLLOUT : 0));
-        pfd[0].revents = 0;
+        wait_ms = min_wait(wait_ms, qlw_multi_timeout_ms(g->multi));
         for (size_t i = 0; i < g->nmodems; i++) {
             gw_modem *m = &g->modems[i];
-            int32_t t = modem_timeout_ms(m);
-            pfd[i + 1].fd = modem_fd(m);
-            pfd[i + 1].events = POLLIN;
-            pfd[i + 1].revents = 0;
-            if (t >= 0 && t < wait_ms)
-                wait_ms = t;
+            wait_ms = min_wait(wait_ms, modem_open_timeout_ms(m));
             if (m->state_dirty_counters && !m->state_dirty && g->connected) {
                 int32_t d = qlw_ms_diff(m->state_published_ms + STATE_PERIOD_MS, gw_now_ms());
-                if (d < wait_ms)
-                    wait_ms = d < 0 ? 0 : d;
+                wait_ms = min_wait(wait_ms, d < 0 ? 0 : d);
             }
         }
+        mfd = mqtt_fd(g, &want_write); /* mqtt_misc() may have (re)connected */
+        nfds = wait_set(g, pfd, mfd, want_write);
         ts.tv_sec = wait_ms / 1000;
         ts.tv_nsec = (long)(wait_ms % 1000) * 1000000L;
-        if (ppoll(pfd, g->nmodems + 1, &ts, &empty) < 0 && errno != EINTR) {
+        if (ppoll(pfd, nfds, &ts, &empty) < 0 && errno != EINTR) {
             gw_log(GW_ERR, NULL, "poll: %s", strerror(errno));
             return 1;
         }
@@ -322,21 +352,21 @@ static int run(gw *g)
         }
         if (mfd >= 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)))
             mqtt_read(g);
+        /* Every session with input or due; a lost port is the session's business. */
+        rc = qlw_multi_process(g->multi);
+        if (rc < 0)
+            gw_log(GW_WARN, NULL, "multi handle: %s", qlw_strerror(rc));
         now = gw_now_ms();
         for (size_t i = 0; i < g->nmodems; i++) {
-            gw_modem *m = &g->modems[i];
-            int32_t t = modem_timeout_ms(m);
-            if (pfd[i + 1].revents != 0 || (t >= 0 && t <= 0))
-                modem_service(m, pfd[i + 1].revents);
-        }
-        for (size_t i = 0; i < g->nmodems; i++)
+            modem_retry_open(&g->modems[i]);
             modem_feed(&g->modems[i]);
+        }
         if (g->connected) {
             for (size_t i = 0; i < g->nmodems; i++) {
                 gw_modem *m = &g->modems[i];
+                bool period = qlw_ms_reached(now, m->state_published_ms + STATE_PERIOD_MS);
                 if (m->state_dirty ||
-                    (m->state_dirty_counters &&
-                     qlw_ms_reached(now, m->state_published_ms + STATE_PERIOD_MS)))
+                    (period && (m->state_dirty_counters || modem_stats_changed(m))))
                     modem_publish_state(m);
             }
         }
@@ -365,6 +395,9 @@ static int run(gw *g)
             gw_crash_point(g, "handed");
         for (unsigned i = 0; i < g->resolved_this_turn; i++)
             gw_crash_point(g, "resolved");
+        /* HANDED is on the disk: the readings fed this turn may go to the modules. */
+        for (size_t i = 0; i < g->nmodems; i++)
+            modem_release(&g->modems[i]);
         mqtt_write(g);
     }
     return 0;
@@ -399,6 +432,11 @@ int main(int argc, char **argv)
     }
     if (mqtt_init(g) != 0)
         return 1;
+    rc = qlw_multi_open(&g->multi, g->cfg.modems, QLW_MULTI_AUTO);
+    if (rc != QLW_OK) {
+        gw_log(GW_ERR, NULL, "multi handle: %s", qlw_strerror(rc));
+        return 1;
+    }
     gw_log(GW_INFO, NULL, "qlwm2m-gateway (qlwm2m %s): %zu module(s), broker %s:%d, state %s",
            qlw_version(), g->cfg.modems, g->cfg.broker_host, g->cfg.broker_port, g->cfg.state_dir);
     if (outbox_begin(g->ob) != 0)
@@ -408,8 +446,6 @@ int main(int argc, char **argv)
         gw_modem *m = &g->modems[i];
         m->g = g;
         m->cfg = &g->cfg.modem[i];
-        m->reopen_delay_ms = GW_REOPEN_MIN_MS;
-        m->last_cereg = -1;
         modem_start(m);
     }
     if (g->db_failed || outbox_commit(g->ob) != 0) {
@@ -433,6 +469,7 @@ int main(int argc, char **argv)
             outbox_mark_clean(g->ob);
         gw_log(GW_INFO, NULL, "stopped%s", clean ? "" : " (the broker was not reachable)");
     }
+    qlw_multi_close(g->multi);
     mqtt_free(g);
     outbox_close(g->ob);
     return rc;

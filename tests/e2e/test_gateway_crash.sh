@@ -1,6 +1,7 @@
 # qlwm2m-gateway killed with SIGKILL: mid-stream, in each narrow window
 # (a reading stored but its PUBACK not written; a reading marked handed; a
-# result recorded but not published), and while a CON waits for its
+# result recorded but not published; a reading queued into its session
+# before its handed mark is committed: nothing may reach the module then), and while a CON waits for its
 # acknowledgement; readings published while it is down. After each restart
 # with the same --state and --client-id: every reading has its result,
 # none is lost, a reading the server got twice is flagged.
@@ -39,7 +40,7 @@ account
 gw_kill9
 
 # 3. The narrow windows, one restart each.
-for point in stored:3 handed:2 resolved:2; do
+for point in stored:3 handed:2 resolved:2 fed:3; do
     QLWM2M_GATEWAY_CRASH=$point gw_start m1 m2
     more 4
     wait_for 60 gw_gone || fail "the test hook $point did not fire"
