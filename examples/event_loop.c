@@ -82,7 +82,7 @@ static int start_modem(modem *m, const char *host)
     for (int i = 0; i < READINGS; i++) {
         uint8_t reading[3] = {0x01, (uint8_t)m->index, (uint8_t)i};
 
-        if (qlw_queue_uldata(m->s, reading, sizeof(reading), QLW_UL_CON, NULL) != QLW_OK) {
+        if (qlw_queue_uplink(m->s, reading, sizeof(reading), QLW_UPLINK_CON, NULL) != QLW_OK) {
             fprintf(stderr, "event_loop: %s: %s\n", m->port, qlw_errmsg(m->s));
             return -1;
         }

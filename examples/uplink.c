@@ -45,7 +45,7 @@ int main(int argc, char **argv)
     if (rc != QLW_OK)
         return fail(s, "registering", rc);
     /* Waits for the server to observe /19/0/0, then for its acknowledgement. */
-    rc = qlw_send_uldata(s, reading, sizeof(reading), QLW_UL_CON, 300000, &rep);
+    rc = qlw_send_uplink(s, reading, sizeof(reading), QLW_UPLINK_CON, 300000, &rep);
     if (rc != QLW_OK)
         return fail(s, "sending", rc);
     printf("delivered %zu bytes (seq %d, %u attempt%s)\n", rep.len, rep.seq, rep.attempts,

@@ -332,7 +332,7 @@ void modem_feed(gw_modem *m)
     gw_reading rd; /* read from the outbox, copied once into the session's queue */
 
     while (m->s != NULL && m->fed_id == 0 && m->queued > 0 && !g->stopping && !g->db_failed) {
-        qlw_uplink_opts opts = {.mode = QLW_UL_NON, .deadline_ms = 0};
+        qlw_uplink_opts opts = {.mode = QLW_UPLINK_NON, .deadline_ms = 0};
         uint32_t lib_id = 0;
         int64_t left;
         int rc = outbox_next(g->ob, m->cfg->name, &rd);
@@ -358,14 +358,14 @@ void modem_feed(gw_modem *m)
             modem_resolve(m, &rd, "expired", rd.possible_duplicate, rd.attempts, &r);
             continue;
         }
-        opts.mode = rd.con ? QLW_UL_CON : QLW_UL_NON;
+        opts.mode = rd.con ? QLW_UPLINK_CON : QLW_UPLINK_NON;
         /* Without a store the session may write the command from inside
          * the queueing call; paused, it only queues, and modem_release()
          * lets it go once HANDED is committed. */
         qlw_pause(m->s);
         m->release = true;
         opts.deadline_ms = (uint32_t)(left > INT32_MAX ? INT32_MAX : left);
-        rc = qlw_queue_uldata_opts(m->s, rd.data, rd.len, &opts, &lib_id);
+        rc = qlw_queue_uplink_opts(m->s, rd.data, rd.len, &opts, &lib_id);
         if (rc != QLW_OK) {
             gw_log(GW_WARN, m->cfg->name, "reading %lld refused by the session: %s",
                    (long long)rd.id, qlw_strerror(rc));

@@ -92,8 +92,8 @@ static int start(void)
     qlw_session_config cfg;
     qlw_session_config_default(&cfg);
     cfg.dialect = QLW_DIALECT_NEUL; /* a BC68: no probing, and no LTE dialect linked */
-    cfg.ul_queue_len = 4;
-    cfg.ul_queue_bytes = 128;
+    cfg.uplink_queue_len = 4;
+    cfg.uplink_queue_bytes = 128;
     cfg.on_uplink = on_uplink;
     if (qlw_session_mem_size(&cfg) > sizeof session_mem) {
         return QLW_ERR_NOMEM;
@@ -124,7 +124,7 @@ int main(void)
         if (qlw_ms_reached(board_ms(), next_reading_ms)) {
             uint8_t reading[2] = {0x01, (uint8_t)readings_sent};
             /* Queued until the server observes /19/0/0; a full queue just skips one. */
-            (void)qlw_queue_uldata(session, reading, sizeof reading, QLW_UL_NON, NULL);
+            (void)qlw_queue_uplink(session, reading, sizeof reading, QLW_UPLINK_NON, NULL);
             next_reading_ms = board_ms() + 60000u;
         }
         /* Sleep until the UART or the tick wakes us; the tick bounds every timer. */

@@ -14,11 +14,11 @@ typedef struct send_opts {
     bool release;
 } send_opts;
 
-static qlw_ul_mode send_mode(const send_opts *o)
+static qlw_uplink_mode send_mode(const send_opts *o)
 {
     if (o->con)
-        return o->release ? QLW_UL_CON_RELEASE : QLW_UL_CON;
-    return o->release ? QLW_UL_NON_RELEASE : QLW_UL_NON;
+        return o->release ? QLW_UPLINK_CON_RELEASE : QLW_UPLINK_CON;
+    return o->release ? QLW_UPLINK_NON_RELEASE : QLW_UPLINK_NON;
 }
 
 static int parse_args(tool *t, int argc, char **argv, send_opts *o)
@@ -52,11 +52,11 @@ static int all_reported(tool *t)
     return t->ul_reported == t->ul_count;
 }
 
-static int queue_all(tool *t, qlw_ul_mode mode)
+static int queue_all(tool *t, qlw_uplink_mode mode)
 {
     for (size_t i = 0; i < t->ul_count; i++) {
         tool_uplink *u = &t->ul[i];
-        int rc = qlw_queue_uldata(t->s, u->data, u->len, mode, &u->id);
+        int rc = qlw_queue_uplink(t->s, u->data, u->len, mode, &u->id);
 
         if (rc != QLW_OK)
             return tool_fail(t, tool_exit_code(rc), "payload %zu: %s", i + 1, qlw_errmsg(t->s));
@@ -241,8 +241,8 @@ static int run_send(tool *t, const send_opts *o)
     qlw_session_config_default(&cfg);
     for (size_t i = 0; i < t->ul_count; i++)
         bytes += t->ul[i].len;
-    cfg.ul_queue_len = t->ul_count;
-    cfg.ul_queue_bytes = bytes;
+    cfg.uplink_queue_len = t->ul_count;
+    cfg.uplink_queue_bytes = bytes;
     t->narrate = true;
     t->announce_wait = true;
     rc = tool_open(t, &cfg);

@@ -122,27 +122,27 @@ static tool_uplink *find_uplink(tool *t, uint32_t id)
     return NULL;
 }
 
-static const char *mode_label(qlw_ul_mode m)
+static const char *mode_label(qlw_uplink_mode m)
 {
     switch (m) {
-    case QLW_UL_NON_RELEASE:
+    case QLW_UPLINK_NON_RELEASE:
         return "NON, release";
-    case QLW_UL_NON_RELEASE_AFTER_REPLY:
+    case QLW_UPLINK_NON_RELEASE_AFTER_REPLY:
         return "NON, release after reply";
-    case QLW_UL_CON:
+    case QLW_UPLINK_CON:
         return "CON";
-    case QLW_UL_CON_RELEASE:
+    case QLW_UPLINK_CON_RELEASE:
         return "CON, release";
-    case QLW_UL_LEGACY_NMGS:
+    case QLW_UPLINK_LEGACY_NMGS:
         return "NMGS";
     default:
         return "NON";
     }
 }
 
-static bool is_con(qlw_ul_mode m)
+static bool is_con(qlw_uplink_mode m)
 {
-    return m == QLW_UL_CON || m == QLW_UL_CON_RELEASE;
+    return m == QLW_UPLINK_CON || m == QLW_UPLINK_CON_RELEASE;
 }
 
 /* Stable words for scripts (the older "result" field): ok, not_sent, unknown,
@@ -183,7 +183,7 @@ static void say_failed(const tool *t, const qlw_uplink_report *r, const char *ho
         tool_say(t, "not sent: %zu bytes (%s)%s", r->len, how, dup);
     else if (r->status >= 0)
         tool_say(t, "failed: %zu bytes (%s) after %u attempts (last status %s)%s", r->len, how,
-                 r->attempts, qlw_ul_status_str(r->status), dup);
+                 r->attempts, qlw_uplink_status_str(r->status), dup);
     else
         tool_say(t, "failed: %zu bytes (%s) after %u attempts: %s%s", r->len, how, r->attempts,
                  qlw_strerror(r->result), dup);
@@ -242,14 +242,14 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
     tool_json_str("outcome", qlw_outcome_str(r->outcome));
     tool_json_bool("possible_duplicate", r->possible_duplicate);
     tool_json_str("result", tool_uplink_result(r));
-    tool_json_str("mode", qlw_ul_mode_str(r->mode));
+    tool_json_str("mode", qlw_uplink_mode_str(r->mode));
     tool_json_int("seq", r->seq);
     tool_json_int("len", (long)r->len);
     tool_json_int("attempts", (long)r->attempts);
     if (r->cme >= 0)
         tool_json_int("cme", r->cme);
     if (r->status >= 0)
-        tool_json_str("status", qlw_ul_status_str(r->status));
+        tool_json_str("status", qlw_uplink_status_str(r->status));
     if (u != NULL)
         tool_json_hex("hex", u->data, u->len);
     tool_json_end();

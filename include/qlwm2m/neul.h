@@ -4,6 +4,9 @@
  *        firmware): URC decoders, error codes, and typed blocking calls on an
  *        AT engine handle.
  *
+ * The firmware calls the LwM2M server it registers with the "CDP server"
+ * (Connected Device Platform, Huawei's name; see session.h, "Words").
+ *
  * Most programs use the session (session.h), which drives these for them. The
  * calls here are for programs that want one command at a time: each sends the
  * AT command it names, waits up to the stated timeout (or the one given), and
@@ -91,26 +94,26 @@ QLW_API const char *qlw_lwm2m_event_str(int ev);
 QLW_API int qlw_neul_parse_qlwevtind(const char *line, size_t len, int *ev);
 
 /** @brief `+QLWULDATASTATUS:<status>` values (CON uplink fate). */
-typedef enum qlw_ul_status {
-    QLW_UL_NOT_SENT = 0,    /**< Not sent yet. */
-    QLW_UL_WAITING = 1,     /**< Sent, waiting for the server's ACK. */
-    QLW_UL_SEND_FAILED = 2, /**< Sending failed. */
-    QLW_UL_TIMEOUT = 3,     /**< No ACK in time. */
-    QLW_UL_DELIVERED = 4,   /**< ACK received. */
-    QLW_UL_RESET = 5        /**< The server answered with a CoAP reset. */
-} qlw_ul_status;
+typedef enum qlw_uplink_status {
+    QLW_UPLINK_NOT_SENT = 0,    /**< Not sent yet. */
+    QLW_UPLINK_WAITING = 1,     /**< Sent, waiting for the server's ACK. */
+    QLW_UPLINK_SEND_FAILED = 2, /**< Sending failed. */
+    QLW_UPLINK_TIMEOUT = 3,     /**< No ACK in time. */
+    QLW_UPLINK_DELIVERED = 4,   /**< ACK received. */
+    QLW_UPLINK_RESET = 5        /**< The server answered with a CoAP reset. */
+} qlw_uplink_status;
 
 /**
  * @brief Name of a `+QLWULDATASTATUS` value: "not_sent", "waiting",
  *        "send_failed", "timeout", "delivered", "reset"; "unknown" otherwise.
  */
-QLW_API const char *qlw_ul_status_str(int status);
+QLW_API const char *qlw_uplink_status_str(int status);
 
 /**
  * @brief Decodes `+QLWULDATASTATUS:<status>[,<seq>]`.
  * @param line The line (need not be NUL-terminated).
  * @param len  Its length.
- * @param[out] status Receives the status, a @ref qlw_ul_status value.
+ * @param[out] status Receives the status, a @ref qlw_uplink_status value.
  * @param[out] seq Receives the sequence number, or 0 when absent.
  * @return QLW_OK, QLW_ERR_PARSE (status outside 0..5, seq outside 0..255) or
  *         QLW_ERR_ARG.

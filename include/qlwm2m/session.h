@@ -17,6 +17,21 @@
  * the application through one callback with the old state, the new state and
  * the cause.
  *
+ * @section s_words Words
+ * - **CDP server**: the LwM2M server the module registers with. "CDP"
+ *   (Connected Device Platform) is the firmware's own name for it, from
+ *   Huawei's IoT platform for which the BC68 family was first built; the
+ *   module keeps its address in flash (`AT+NCDP=<ip>,<port>`), and
+ *   qlw_set_cdp() changes it only when it differs.
+ * - **Uplink**: one payload the host asks the module to send to the server
+ *   (`AT+QLWULDATA`/`AT+QLWULDATAEX` on the BC68 family, the dialects'
+ *   notify or send commands elsewhere). The API has one name for it,
+ *   "uplink": qlw_send_uplink(), qlw_queue_uplink(), @ref qlw_uplink_report,
+ *   @ref qlw_uplink_mode, qlw_session_config::uplink_queue_len. The module's
+ *   own spelling (`ULDATA`) appears only where an AT command or URC is
+ *   named (qlw_neul_parse_uldatastatus() decodes `+QLWULDATASTATUS`).
+ * - **Downlink**: a payload the server sends to the module (`+NNMI`).
+ *
  * @section s_uplinks Uplinks and their reports
  * Uplinks wait in a bounded queue and go out in order, one at a time, only in
  * READY: the module answers an earlier one with `ERROR` and registers again.
@@ -54,11 +69,11 @@
  * `+CME ERROR: 159` leave the uplink queued until the session is READY again.
  *
  * @section s_drive Driving it
- * Blocking: qlw_attach(), qlw_set_cdp(), qlw_register(), qlw_send_uldata()
+ * Blocking: qlw_attach(), qlw_set_cdp(), qlw_register(), qlw_send_uplink()
  * each run the session until their goal is reached, fails, or their timeout
  * passes (a timeout above 2147483647 ms, which the wrapping clock cannot
  * tell from one in the past, is refused with QLW_ERR_ARG before anything
- * else happens). Event loop: qlw_request_*() and qlw_queue_uldata() return at once;
+ * else happens). Event loop: qlw_request_*() and qlw_queue_uplink() return at once;
  * the application polls qlw_fd() and calls qlw_process() when it is readable
  * or when qlw_next_timeout_ms() expires. One thread can drive many sessions.
  *
@@ -93,7 +108,7 @@
  * the port. A session with no way to get a new port (its own transport and no
  * reopen callback) tries the same transport again after the back-off, and
  * returns its error again when it still fails. Blocking calls (qlw_attach(),
- * qlw_send_uldata(), ...) ride over a lost port within their timeout when the
+ * qlw_send_uplink(), ...) ride over a lost port within their timeout when the
  * session can reopen it (they sleep until the next attempt); without a way
  * to reopen they return the transport's error at once.
  *
@@ -167,17 +182,17 @@ typedef enum qlw_cause {
 QLW_API const char *qlw_cause_str(qlw_cause cause);
 
 /** @brief How an uplink is sent. */
-typedef enum qlw_ul_mode {
-    QLW_UL_NON = 0,         /**< `AT+QLWULDATA`: non-confirmable. */
-    QLW_UL_NON_RELEASE = 1, /**< `AT+QLWULDATAEX` 0x0001: NON, release RRC at once (RAI). */
-    QLW_UL_NON_RELEASE_AFTER_REPLY = 2, /**< 0x0010: NON, release after the first downlink. */
-    QLW_UL_CON = 3,                     /**< 0x0100: confirmable, tracked by `+QLWULDATASTATUS`. */
-    QLW_UL_CON_RELEASE = 4,             /**< 0x0101: CON, release RRC after the ACK. */
-    QLW_UL_LEGACY_NMGS = 5              /**< `AT+NMGS` for B657 (old BC95) firmware. */
-} qlw_ul_mode;
+typedef enum qlw_uplink_mode {
+    QLW_UPLINK_NON = 0,         /**< `AT+QLWULDATA`: non-confirmable. */
+    QLW_UPLINK_NON_RELEASE = 1, /**< `AT+QLWULDATAEX` 0x0001: NON, release RRC at once (RAI). */
+    QLW_UPLINK_NON_RELEASE_AFTER_REPLY = 2, /**< 0x0010: NON, release after the first downlink. */
+    QLW_UPLINK_CON = 3,         /**< 0x0100: confirmable, tracked by `+QLWULDATASTATUS`. */
+    QLW_UPLINK_CON_RELEASE = 4, /**< 0x0101: CON, release RRC after the ACK. */
+    QLW_UPLINK_LEGACY_NMGS = 5  /**< `AT+NMGS` for B657 (old BC95) firmware. */
+} qlw_uplink_mode;
 
 /** @brief Stable name of a mode ("non", "con", ...). */
-QLW_API const char *qlw_ul_mode_str(qlw_ul_mode mode);
+QLW_API const char *qlw_uplink_mode_str(qlw_uplink_mode mode);
 
 /** @brief What a report claims about an uplink. */
 typedef enum qlw_outcome {
@@ -205,12 +220,12 @@ QLW_API const char *qlw_delivery_str(qlw_delivery delivery);
 /** @brief The fate of one uplink: exactly one per queued uplink. */
 typedef struct qlw_uplink_report {
     uint32_t id;             /**< Id returned when it was queued. */
-    qlw_ul_mode mode;        /**< Its mode. */
+    qlw_uplink_mode mode;    /**< Its mode. */
     qlw_outcome outcome;     /**< What is known of it: the report's claim. */
     bool possible_duplicate; /**< It was handed to the module again after a handover that may
                                   have reached the server: the server may have it twice. */
     int seq;                 /**< Sequence number used (CON modes), else 0. */
-    int result; /**< QLW_OK for sent and delivered, else the error that ended it (a qlw_err). */
+    qlw_err result; /**< QLW_OK for sent and delivered, else the error that ended it. */
     int status; /**< Last `+QLWULDATASTATUS` value, or -1. */
     int cme;    /**< `+CME ERROR` number that ended it, or -1. */
     unsigned attempts; /**< How many times it was handed to the module. */
@@ -291,7 +306,7 @@ typedef void (*qlw_log_fn)(void *ctx, qlw_log_level level, const char *name, con
  * in exactly one of sent, delivered, failed, unknown and expired.
  */
 typedef struct qlw_session_stats {
-    uint32_t queued;              /**< Uplinks accepted by qlw_queue_uldata() (or send). */
+    uint32_t queued;              /**< Uplinks accepted by qlw_queue_uplink() (or send). */
     uint32_t sent;                /**< Reports with outcome sent. */
     uint32_t delivered;           /**< Reports with outcome delivered. */
     uint32_t failed;              /**< Reports with outcome failed. */
@@ -318,14 +333,14 @@ typedef struct qlw_session_config {
                                     setup), QLW_DIALECT_NEUL, QLW_DIALECT_QLWCFG_C or
                                     QLW_DIALECT_QLWSVC_D. */
     qlw_neul_setup_opts setup; /**< URCs switched on after every boot. */
-    size_t ul_queue_len;       /**< Uplinks queued at most (default 8; a gateway that must
-                                    ride out hours without the network sets hundreds: see
-                                    qlw_session_mem_size()). */
-    size_t ul_queue_bytes;    /**< Payload bytes queued at most (default 512: one largest uplink, or
-                                 many small ones). */
-    qlw_store *store;         /**< Durable outbox (see store.h), or NULL (default): queued
-                                   uplinks live in memory only. With a store, open takes back
-                                   what it holds (it must fit ul_queue_len and ul_queue_bytes). */
+    size_t uplink_queue_len;   /**< Uplinks queued at most (default 8; a gateway that must
+                                ride out hours without the network sets hundreds: see
+                                qlw_session_mem_size()). */
+    size_t uplink_queue_bytes; /**< Payload bytes queued at most (default 512: one largest uplink,
+                              or many small ones). */
+    qlw_store *store;          /**< Durable outbox (see store.h), or NULL (default): queued
+                                    uplinks live in memory only. With a store, open takes back
+                                    what it holds (it must fit uplink_queue_len and uplink_queue_bytes). */
     unsigned max_resends;     /**< Times an uplink is handed over again after the module said it did
                                    not go (`+QLWULDATASTATUS` 2/5, `+NSMI:DISCARDED`) or after an
                                    uncertain handover (default 2); then it is reported. */
@@ -381,14 +396,15 @@ typedef struct qlw_attach_opts {
  *
  * With A(n) = n rounded up to the pointer size:
  *
- *     A(S) + A(qlw_at_mem_size(&cfg->at)) + A(ul_queue_len * U) + A(ul_queue_bytes)
+ *     A(S) + A(qlw_at_mem_size(&cfg->at)) + A(uplink_queue_len * U) + A(uplink_queue_bytes)
  *
  * where S is the session's own state and U one queued uplink's record. On a
- * 64-bit host today: S = 1624, the engine with the default qlw_at_config
- * 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that is 8360 bytes;
+ * 64-bit x86 Linux host today: S = 1656, the engine with the default
+ * qlw_at_config 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that
+ * is 8392 bytes;
  * a gateway that keeps 500 readings of up to 16 bytes through an outage
- * (ul_queue_len 500, ul_queue_bytes 8000) needs 1624 + 5936 + 18000 + 8000 =
- * 33560 bytes. The transport is not included, nor the store (whose SQLite
+ * (uplink_queue_len 500, uplink_queue_bytes 8000) needs 1656 + 5936 + 18000 + 8000 =
+ * 33592 bytes. The transport is not included, nor the store (whose SQLite
  * connection has its own heap). Queue operations stay cheap at that size:
  * a report removes the head in O(1), an expired uplink in O(n + bytes), and
  * the payload pool is compacted (one memmove) only when its tail reaches
@@ -403,7 +419,7 @@ QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
  * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small);
  *         with a store: QLW_ERR_STORE (it could not be read, or holds
  *         something this library did not write), QLW_ERR_QUEUE_FULL (it
- *         holds more than ul_queue_len or ul_queue_bytes allow).
+ *         holds more than uplink_queue_len or uplink_queue_bytes allow).
  * @note Sends nothing yet; the first qlw_process() or blocking call starts the module setup.
  */
 QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,
@@ -526,12 +542,12 @@ QLW_API int qlw_request_deregister(qlw_session *s);
  *         no application-data command (uplinks queued before the dialect was
  *         detected are reported with this error then).
  */
-QLW_API int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+QLW_API int qlw_queue_uplink(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode mode,
                              uint32_t *id);
 
-/** @brief Options of qlw_queue_uldata_opts(). */
+/** @brief Options of qlw_queue_uplink_opts(). */
 typedef struct qlw_uplink_opts {
-    qlw_ul_mode mode;     /**< How to send it. */
+    qlw_uplink_mode mode; /**< How to send it. */
     uint32_t deadline_ms; /**< Not handed to the module within this many ms of queueing: it is
                                reported @ref QLW_OUTCOME_EXPIRED (result QLW_ERR_TIMEOUT) at
                                that time and never sent. 0 = no deadline. With a store the
@@ -541,15 +557,15 @@ typedef struct qlw_uplink_opts {
 } qlw_uplink_opts;
 
 /**
- * @brief Queues an uplink with options (a deadline); as qlw_queue_uldata() otherwise.
+ * @brief Queues an uplink with options (a deadline); as qlw_queue_uplink() otherwise.
  * @param s    The session.
  * @param data Payload (copied into the queue).
  * @param len  Payload bytes, 1..QLW_NEUL_PAYLOAD_MAX.
- * @param opts Mode and deadline (NULL: QLW_UL_NON, no deadline).
+ * @param opts Mode and deadline (NULL: QLW_UPLINK_NON, no deadline).
  * @param[out] id Receives its id, may be NULL.
- * @return as qlw_queue_uldata(); QLW_ERR_ARG for a deadline above 2147483647 ms.
+ * @return as qlw_queue_uplink(); QLW_ERR_ARG for a deadline above 2147483647 ms.
  */
-QLW_API int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
+QLW_API int qlw_queue_uplink_opts(qlw_session *s, const uint8_t *data, size_t len,
                                   const qlw_uplink_opts *opts, uint32_t *id);
 
 /** @brief Uplinks queued or in flight (not reported yet). */
@@ -624,12 +640,12 @@ QLW_API int qlw_deregister(qlw_session *s, uint32_t timeout_ms);
  * @param mode       How to send it.
  * @param timeout_ms Longest wait.
  * @param[out] report Receives the report (may be NULL).
- * @return QLW_OK; the errors of qlw_queue_uldata(); QLW_ERR_FAILED (CON
+ * @return QLW_OK; the errors of qlw_queue_uplink(); QLW_ERR_FAILED (CON
  *         failed after its retries); QLW_ERR_CME (refused, e.g. 50);
  *         QLW_ERR_TIMEOUT: not finished in time: the uplink STAYS QUEUED and
  *         its report will come through the uplink callback.
  */
-QLW_API int qlw_send_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+QLW_API int qlw_send_uplink(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode mode,
                             uint32_t timeout_ms, qlw_uplink_report *report);
 
 /** @brief `AT+NRB` and waits until the module is set up again. */

@@ -6,7 +6,7 @@
  * @section st_model How a session uses a store
  * A session opened with @ref qlw_session_config::store writes through it at
  * four points, and only there:
- * - **queueing** (qlw_queue_uldata()): the reading is added, and the call
+ * - **queueing** (qlw_queue_uplink()): the reading is added, and the call
  *   returns QLW_OK only once the store said the reading is durable. When the
  *   store fails (disk full, read-only file system, I/O error) the call
  *   returns @ref QLW_ERR_STORE, qlw_errmsg() names the problem, and nothing
@@ -37,7 +37,7 @@
  * qlw_sqlite_store_open() keeps the outbox in an SQLite database file, in
  * WAL mode with `synchronous=FULL`: every change is a transaction whose WAL
  * frames are flushed to the disk (fsync) before the call returns, so a
- * reading whose qlw_queue_uldata() returned QLW_OK is still there after a
+ * reading whose qlw_queue_uplink() returned QLW_OK is still there after a
  * power cut, not only after a crash of the process (`synchronous=NORMAL`
  * would keep it across a crash but may lose the last transactions to a power
  * cut). The cost is one flush per change: three per uplink (queued, handed
@@ -60,12 +60,12 @@ extern "C" {
 
 /** @brief One reading as the store keeps it. */
 typedef struct qlw_store_item {
-    uint32_t id;          /**< The id qlw_queue_uldata() returned. */
-    int mode;             /**< Its @ref qlw_ul_mode. */
+    uint32_t id;          /**< The id qlw_queue_uplink() returned. */
+    int mode;             /**< Its @ref qlw_uplink_mode. */
     int seq;              /**< CON sequence number (1..255), else 0. */
     unsigned attempts;    /**< Times it was handed to the module. */
     bool handed;          /**< It was handed to the module at least once: it may have left. */
-    bool has_deadline;    /**< It has a deadline (see qlw_queue_uldata_opts()). */
+    bool has_deadline;    /**< It has a deadline (see qlw_queue_uplink_opts()). */
     uint32_t deadline_ms; /**< With has_deadline: ms left until the deadline (0 when passed);
                                given to add() as the time from now, returned by load() as what
                                is left then. */

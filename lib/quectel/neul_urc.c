@@ -150,7 +150,7 @@ int qlw_neul_parse_uldatastatus(const char *line, size_t len, int *status, int *
     rc = qlw_neul_split(line, len, "+QLWULDATASTATUS", f, COUNT(f), &n);
     if (rc != QLW_OK)
         return rc;
-    if (qlw_neul_dec_int(&f[0], QLW_UL_NOT_SENT, QLW_UL_RESET, &st) != QLW_OK ||
+    if (qlw_neul_dec_int(&f[0], QLW_UPLINK_NOT_SENT, QLW_UPLINK_RESET, &st) != QLW_OK ||
         (n == 2 && qlw_neul_dec_int(&f[1], 0, 255, &sq) != QLW_OK))
         return QLW_ERR_PARSE;
     *status = st;
@@ -158,12 +158,12 @@ int qlw_neul_parse_uldatastatus(const char *line, size_t len, int *status, int *
     return QLW_OK;
 }
 
-const char *qlw_ul_status_str(int status)
+const char *qlw_uplink_status_str(int status)
 {
     static const char *const names[] = {
-        [QLW_UL_NOT_SENT] = "not_sent",       [QLW_UL_WAITING] = "waiting",
-        [QLW_UL_SEND_FAILED] = "send_failed", [QLW_UL_TIMEOUT] = "timeout",
-        [QLW_UL_DELIVERED] = "delivered",     [QLW_UL_RESET] = "reset",
+        [QLW_UPLINK_NOT_SENT] = "not_sent",       [QLW_UPLINK_WAITING] = "waiting",
+        [QLW_UPLINK_SEND_FAILED] = "send_failed", [QLW_UPLINK_TIMEOUT] = "timeout",
+        [QLW_UPLINK_DELIVERED] = "delivered",     [QLW_UPLINK_RESET] = "reset",
     };
 
     return table_name(names, COUNT(names), status, "unknown");

@@ -18,7 +18,7 @@ const char *qlw_cause_str(qlw_cause cause)
     return (unsigned)cause < sizeof(names) / sizeof(names[0]) ? names[cause] : "unknown";
 }
 
-const char *qlw_ul_mode_str(qlw_ul_mode mode)
+const char *qlw_uplink_mode_str(qlw_uplink_mode mode)
 {
     static const char *const names[] = {"non", "non_release", "non_release_after_reply",
                                         "con", "con_release", "nmgs"};

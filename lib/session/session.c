@@ -12,8 +12,8 @@ void qlw_session_config_default(qlw_session_config *cfg)
     qlw_quectel_at_config(&cfg->at);
     cfg->dialect = QLW_DIALECT_AUTO;
     qlw_neul_setup_opts_default(&cfg->setup);
-    cfg->ul_queue_len = 8;
-    cfg->ul_queue_bytes = 512;
+    cfg->uplink_queue_len = 8;
+    cfg->uplink_queue_bytes = 512;
     cfg->max_resends = 2;
     cfg->delivery = QLW_DELIVERY_AT_LEAST_ONCE;
     cfg->sent_timeout_ms = 60000;
@@ -43,10 +43,11 @@ static bool fits_u32(uint64_t v)
 static bool config_valid(const qlw_session_config *cfg)
 {
     /* An uplink record keeps 32-bit payload offsets (ulq.h). */
-    return cfg->ul_queue_len >= 1 && cfg->ul_queue_bytes >= 1 && fits_u32(cfg->ul_queue_bytes) &&
-           fits_u32((uint64_t)cfg->ul_queue_len * 64) && cfg->backoff_min_ms >= 1 &&
-           cfg->backoff_max_ms >= cfg->backoff_min_ms && cfg->reopen_min_ms >= 1 &&
-           cfg->reopen_max_ms >= cfg->reopen_min_ms && (unsigned)cfg->log_level <= QLW_LOG_DEBUG &&
+    return cfg->uplink_queue_len >= 1 && cfg->uplink_queue_bytes >= 1 &&
+           fits_u32(cfg->uplink_queue_bytes) && fits_u32((uint64_t)cfg->uplink_queue_len * 64) &&
+           cfg->backoff_min_ms >= 1 && cfg->backoff_max_ms >= cfg->backoff_min_ms &&
+           cfg->reopen_min_ms >= 1 && cfg->reopen_max_ms >= cfg->reopen_min_ms &&
+           (unsigned)cfg->log_level <= QLW_LOG_DEBUG &&
            cfg->at.cmd_max >= 2 * QLW_NEUL_PAYLOAD_MAX + 40 && qlw_at_mem_size(&cfg->at) > 0;
 }
 
@@ -55,7 +56,7 @@ size_t qlw_session_mem_size(const qlw_session_config *cfg)
     if (cfg == NULL || !config_valid(cfg))
         return 0;
     return align_up(sizeof(qlw_session)) + align_up(qlw_at_mem_size(&cfg->at)) +
-           align_up(cfg->ul_queue_len * sizeof(qlw_ul)) + align_up(cfg->ul_queue_bytes);
+           align_up(cfg->uplink_queue_len * sizeof(qlw_ul)) + align_up(cfg->uplink_queue_bytes);
 }
 
 int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_session_config *cfg,
@@ -79,8 +80,8 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     if (rc != QLW_OK)
         return rc;
     p += at_size;
-    qlw_ulq_init(&s->ulq, (qlw_ul *)(void *)p, cfg->ul_queue_len,
-                 p + align_up(cfg->ul_queue_len * sizeof(qlw_ul)), cfg->ul_queue_bytes);
+    qlw_ulq_init(&s->ulq, (qlw_ul *)(void *)p, cfg->uplink_queue_len,
+                 p + align_up(cfg->uplink_queue_len * sizeof(qlw_ul)), cfg->uplink_queue_bytes);
     s->state = QLW_STATE_STARTING;
     s->dialect = cfg->dialect;
     s->need_setup = true;
@@ -146,8 +147,8 @@ void qlw_close(qlw_session *s)
      * already written is followed to its final result (bounded by its
      * timeout), so that its report says what the module answered. */
     s->paused = true;
-    while ((s->ul_phase == QLW_UL_COMMAND || s->ul_phase == QLW_UL_QUERY) && qlw_at_busy(s->at) &&
-           !qlw_at_in_callback(s->at))
+    while ((s->ul_phase == QLW_UPLINK_COMMAND || s->ul_phase == QLW_UPLINK_QUERY) &&
+           qlw_at_busy(s->at) && !qlw_at_in_callback(s->at))
         if (qlw_at_poll(s->at, 1000) < 0)
             break;
     /* Every uplink gets its report, even the ones that never went out;
@@ -261,7 +262,7 @@ size_t qlw_uplinks_pending(const qlw_session *s)
 
 size_t qlw_uplinks_in_flight(const qlw_session *s)
 {
-    return s != NULL && s->ul_phase != QLW_UL_IDLE ? 1 : 0;
+    return s != NULL && s->ul_phase != QLW_UPLINK_IDLE ? 1 : 0;
 }
 
 /* --------------------------------------------------------- event loop */

@@ -75,17 +75,17 @@ int qlw_request_deregister(qlw_session *s)
     return QLW_OK;
 }
 
-int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
+int qlw_queue_uplink_opts(qlw_session *s, const uint8_t *data, size_t len,
                           const qlw_uplink_opts *opts, uint32_t *id)
 {
-    qlw_ul_mode mode = opts != NULL ? opts->mode : QLW_UL_NON;
+    qlw_uplink_mode mode = opts != NULL ? opts->mode : QLW_UPLINK_NON;
     uint32_t deadline_ms = opts != NULL ? opts->deadline_ms : 0;
     int rc;
 
     if (s == NULL)
         return QLW_ERR_ARG;
-    if ((unsigned)mode > (unsigned)QLW_UL_LEGACY_NMGS) { /* negatives wrap past it */
-        qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: mode must be one of qlw_ul_mode");
+    if ((unsigned)mode > (unsigned)QLW_UPLINK_LEGACY_NMGS) { /* negatives wrap past it */
+        qlw_s_fail(s, QLW_ERR_ARG, -1, "uplink: mode must be one of qlw_uplink_mode");
         return QLW_ERR_ARG;
     }
     if (qlw_neul_check_payload(data, len) != QLW_OK) {
@@ -116,12 +116,12 @@ int qlw_queue_uldata_opts(qlw_session *s, const uint8_t *data, size_t len,
     return QLW_OK;
 }
 
-int qlw_queue_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+int qlw_queue_uplink(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode mode,
                      uint32_t *id)
 {
     qlw_uplink_opts opts = {.mode = mode, .deadline_ms = 0};
 
-    return qlw_queue_uldata_opts(s, data, len, &opts, id);
+    return qlw_queue_uplink_opts(s, data, len, &opts, id);
 }
 
 int qlw_pause(qlw_session *s)
@@ -177,7 +177,7 @@ static int check_timeout(qlw_session *s, uint32_t timeout_ms)
     if (qlw_at_in_callback(s->at)) {
         qlw_s_fail_text(s, QLW_ERR_STATE,
                         "a blocking call from inside a callback: use the qlw_request_*() and "
-                        "qlw_queue_uldata() calls there");
+                        "qlw_queue_uplink() calls there");
         return QLW_ERR_STATE;
     }
     if (timeout_ms > INT32_MAX) {
@@ -278,14 +278,14 @@ static int watch_check(qlw_session *s)
     return s->watch_report.result == QLW_OK ? 1 : s->watch_report.result;
 }
 
-int qlw_send_uldata(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+int qlw_send_uplink(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode mode,
                     uint32_t timeout_ms, qlw_uplink_report *report)
 {
     uint32_t id;
     int rc = check_timeout(s, timeout_ms);
 
     if (rc == QLW_OK)
-        rc = qlw_queue_uldata(s, data, len, mode, &id);
+        rc = qlw_queue_uplink(s, data, len, mode, &id);
 
     if (rc != QLW_OK)
         return rc;

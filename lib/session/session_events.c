@@ -110,24 +110,24 @@ static void on_qlwurc(qlw_session *s, const qlw_qlwurc *ev)
 static void on_uldatastatus(qlw_session *s, int status, int seq)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
-    qlw_ul_news news;
+    qlw_uplink_news news;
 
     /* Only the CON at the head is ever in the module; its seq names it. */
-    if (ul == NULL || (ul->mode != QLW_UL_CON && ul->mode != QLW_UL_CON_RELEASE) ||
+    if (ul == NULL || (ul->mode != QLW_UPLINK_CON && ul->mode != QLW_UPLINK_CON_RELEASE) ||
         (seq != 0 && seq != ul->seq))
         return;
     switch (status) {
-    case QLW_UL_DELIVERED:
-        news = QLW_UL_NEWS_LEFT;
+    case QLW_UPLINK_DELIVERED:
+        news = QLW_UPLINK_NEWS_LEFT;
         break;
-    case QLW_UL_WAITING:
-        news = QLW_UL_NEWS_PENDING;
+    case QLW_UPLINK_WAITING:
+        news = QLW_UPLINK_NEWS_PENDING;
         break;
-    case QLW_UL_TIMEOUT: /* no ACK: it may have arrived all the same */
-        news = QLW_UL_NEWS_UNCERTAIN;
+    case QLW_UPLINK_TIMEOUT: /* no ACK: it may have arrived all the same */
+        news = QLW_UPLINK_NEWS_UNCERTAIN;
         break;
     default: /* not sent, send failed, reset by the server */
-        news = QLW_UL_NEWS_NOT_GONE;
+        news = QLW_UPLINK_NEWS_NOT_GONE;
         break;
     }
     qlw_s_ul_news(s, news, status);
@@ -138,9 +138,9 @@ static void on_nsmi(qlw_session *s, int sent)
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
     /* +NSMI speaks of NON messages only (reference §3, AT+NSMI). */
-    if (ul == NULL || ul->mode == QLW_UL_CON || ul->mode == QLW_UL_CON_RELEASE)
+    if (ul == NULL || ul->mode == QLW_UPLINK_CON || ul->mode == QLW_UPLINK_CON_RELEASE)
         return;
-    qlw_s_ul_news(s, sent ? QLW_UL_NEWS_LEFT : QLW_UL_NEWS_NOT_GONE, -1);
+    qlw_s_ul_news(s, sent ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_NOT_GONE, -1);
 }
 
 static void on_urc(void *ctx, const qlw_at_line *line)

@@ -38,22 +38,22 @@ typedef enum qlw_goal {
 } qlw_goal;
 
 /* Where the uplink at the head of the queue stands. */
-typedef enum qlw_ul_phase {
-    QLW_UL_IDLE = 0,    /* not handed over (or handed over and found not to have gone) */
-    QLW_UL_COMMAND,     /* its command is in flight */
-    QLW_UL_WAIT_SENT,   /* NON accepted: waiting for +NSMI */
-    QLW_UL_WAIT_STATUS, /* CON accepted: waiting for +QLWULDATASTATUS */
-    QLW_UL_QUERY        /* asking AT+QLWULDATASTATUS? */
-} qlw_ul_phase;
+typedef enum qlw_uplink_phase {
+    QLW_UPLINK_IDLE = 0,    /* not handed over (or handed over and found not to have gone) */
+    QLW_UPLINK_COMMAND,     /* its command is in flight */
+    QLW_UPLINK_WAIT_SENT,   /* NON accepted: waiting for +NSMI */
+    QLW_UPLINK_WAIT_STATUS, /* CON accepted: waiting for +QLWULDATASTATUS */
+    QLW_UPLINK_QUERY        /* asking AT+QLWULDATASTATUS? */
+} qlw_uplink_phase;
 
 /* What a URC said about the uplink whose command is in flight. */
-typedef enum qlw_ul_news {
-    QLW_UL_NEWS_NONE = 0,
-    QLW_UL_NEWS_LEFT,      /* +NSMI:SENT or +QLWULDATASTATUS:4 */
-    QLW_UL_NEWS_NOT_GONE,  /* +NSMI:DISCARDED, +QLWULDATASTATUS 0, 2 or 5 */
-    QLW_UL_NEWS_UNCERTAIN, /* +QLWULDATASTATUS:3 (no ACK: the server may have it) */
-    QLW_UL_NEWS_PENDING    /* +QLWULDATASTATUS:1 (sent, waiting for the ACK) */
-} qlw_ul_news;
+typedef enum qlw_uplink_news {
+    QLW_UPLINK_NEWS_NONE = 0,
+    QLW_UPLINK_NEWS_LEFT,      /* +NSMI:SENT or +QLWULDATASTATUS:4 */
+    QLW_UPLINK_NEWS_NOT_GONE,  /* +NSMI:DISCARDED, +QLWULDATASTATUS 0, 2 or 5 */
+    QLW_UPLINK_NEWS_UNCERTAIN, /* +QLWULDATASTATUS:3 (no ACK: the server may have it) */
+    QLW_UPLINK_NEWS_PENDING    /* +QLWULDATASTATUS:1 (sent, waiting for the ACK) */
+} qlw_uplink_news;
 
 #define QLW_SESSION_ERRMSG 160u
 
@@ -101,15 +101,15 @@ struct qlw_session {
     uint32_t poll_at_ms;
     bool reg_timer_on;
     uint32_t reg_deadline_ms;
-    qlw_ul_phase ul_phase;   /* of the head uplink */
-    qlw_ul_news ul_news;     /* learnt while its command was in flight */
-    uint32_t ul_deadline_ms; /* WAIT_SENT / WAIT_STATUS */
-    bool ul_extended;        /* WAIT_STATUS was extended once after a query said "waiting" */
-    bool nsmi_on;            /* the module accepted AT+NSMI=1: +NSMI tells a NON's fate */
-    bool paused;             /* qlw_pause(): hand nothing new over */
-    bool overtaken;          /* the command in flight was ended by the URC that shows its effect */
-    unsigned step_tries;     /* retries of a step whose answer was lost */
-    bool ul_hold;            /* uplinks paused (e.g. after 159) until backoff ends */
+    qlw_uplink_phase ul_phase; /* of the head uplink */
+    qlw_uplink_news ul_news;   /* learnt while its command was in flight */
+    uint32_t ul_deadline_ms;   /* WAIT_SENT / WAIT_STATUS */
+    bool ul_extended;          /* WAIT_STATUS was extended once after a query said "waiting" */
+    bool nsmi_on;              /* the module accepted AT+NSMI=1: +NSMI tells a NON's fate */
+    bool paused;               /* qlw_pause(): hand nothing new over */
+    bool overtaken;      /* the command in flight was ended by the URC that shows its effect */
+    unsigned step_tries; /* retries of a step whose answer was lost */
+    bool ul_hold;        /* uplinks paused (e.g. after 159) until backoff ends */
     uint32_t ul_hold_until_ms;
 
     qlw_ulq ulq;
@@ -118,7 +118,7 @@ struct qlw_session {
     bool store_resolve; /* uplinks the store held were handed over before: resolve them */
     bool reporting;     /* inside the store's report transaction: hand nothing over */
 
-    /* the report a blocking qlw_send_uldata() waits for */
+    /* the report a blocking qlw_send_uplink() waits for */
     uint32_t watch_id;
     bool watch_done;
     qlw_uplink_report watch_report;
@@ -196,7 +196,7 @@ int32_t qlw_s_uplink_timer(const qlw_session *s, uint32_t now); /* ms, or -1 */
 /* The end of an uplink whose fate cannot be known any more (close, unsupported). */
 void qlw_s_report_head_final(qlw_session *s, int result);
 /* URCs about the uplink at the head of the queue. */
-void qlw_s_ul_news(qlw_session *s, qlw_ul_news news, int status);
+void qlw_s_ul_news(qlw_session *s, qlw_uplink_news news, int status);
 /* The module's state is gone (reboot, lost port): what was handed over is uncertain. */
 void qlw_s_ul_module_lost(qlw_session *s, int err);
 /* Ends the command in flight as if its OK had come: its effect is already visible. */
@@ -239,7 +239,7 @@ bool qlw_s_mtk_deadline(const qlw_session *s, uint32_t *at_ms);
 
 /* session_store.c: the durable outbox (store.h) and the uplinks' deadlines */
 int qlw_s_store_load(qlw_session *s);
-int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode mode,
                 uint32_t deadline_ms, uint32_t *id);
 /* Before the head uplink's command: 0 = send it; else it was dealt with
  * (expired, resolved by the policy, or held after a store error). */

@@ -51,9 +51,9 @@ static bool dialect_a(const qlw_session *s)
     return s->dialect == QLW_DIALECT_MTK_A;
 }
 
-static bool is_con(qlw_ul_mode m)
+static bool is_con(qlw_uplink_mode m)
 {
-    return m == QLW_UL_CON || m == QLW_UL_CON_RELEASE;
+    return m == QLW_UPLINK_CON || m == QLW_UPLINK_CON_RELEASE;
 }
 
 static int cme_of(const qlw_at_response *r)
@@ -328,8 +328,8 @@ int qlw_s_mtk_deregister(qlw_session *s)
 /* This handover may or may not have reached the server. */
 static void ul_uncertain(qlw_session *s, qlw_ul *ul, int err)
 {
-    s->ul_phase = QLW_UL_IDLE;
-    s->ul_news = QLW_UL_NEWS_NONE;
+    s->ul_phase = QLW_UPLINK_IDLE;
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
     ul->uncertain = true;
     if (s->cfg.delivery == QLW_DELIVERY_AT_MOST_ONCE || ul->attempts > s->cfg.max_resends)
         qlw_s_report_head(s, QLW_OUTCOME_UNKNOWN, err, -1);
@@ -340,17 +340,17 @@ static void ul_uncertain(qlw_session *s, qlw_ul *ul, int err)
  * NON has none: its OK is all the module will say). */
 static void ul_accepted(qlw_session *s, qlw_ul *ul)
 {
-    qlw_ul_news news = s->ul_news;
+    qlw_uplink_news news = s->ul_news;
 
     if (dialect_a(s) && !is_con(ul->mode)) {
         qlw_s_report_head(s, QLW_OUTCOME_SENT, QLW_OK, -1);
         return;
     }
-    s->ul_phase = is_con(ul->mode) ? QLW_UL_WAIT_STATUS : QLW_UL_WAIT_SENT;
+    s->ul_phase = is_con(ul->mode) ? QLW_UPLINK_WAIT_STATUS : QLW_UPLINK_WAIT_SENT;
     s->ul_deadline_ms =
         qlw_s_now(s) + (is_con(ul->mode) ? s->cfg.con_ack_timeout_ms : s->cfg.sent_timeout_ms);
-    s->ul_news = QLW_UL_NEWS_NONE;
-    if (news != QLW_UL_NEWS_NONE && news != QLW_UL_NEWS_PENDING)
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
+    if (news != QLW_UPLINK_NEWS_NONE && news != QLW_UPLINK_NEWS_PENDING)
         qlw_s_ul_news(s, news, -1); /* a line said it before the OK */
 }
 
@@ -365,8 +365,8 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     if (ul->uncertain)
         ul->resent = true; /* the server may get it twice: say so */
     ul->handed = true;
-    s->ul_phase = QLW_UL_COMMAND;
-    s->ul_news = QLW_UL_NEWS_NONE;
+    s->ul_phase = QLW_UPLINK_COMMAND;
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
     s->mtk.ul_msgid = -1;
     if (dialect_a(s)) {
         qlw_hex_encode(v.bytes, v.len, text, sizeof(text));
@@ -382,8 +382,8 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
 /* The module refused the uplink before anything happened: it did not go. */
 static int refused(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
 {
-    s->ul_phase = QLW_UL_IDLE;
-    s->ul_news = QLW_UL_NEWS_NONE;
+    s->ul_phase = QLW_UPLINK_IDLE;
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
     if (ul->attempts > s->cfg.max_resends) {
         qlw_s_fail(s, qlw_at_result_err(r->result), cme_of(r), r->command);
         qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED,
@@ -410,9 +410,10 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
         return uplink_send(s, ul);
     }
     qlw_s_finish(s);
-    if (s->ul_phase != QLW_UL_COMMAND)
+    if (s->ul_phase != QLW_UPLINK_COMMAND)
         return 0; /* an event (a restart) judged it already */
-    if (qlw_s_ok(r) || (s->ul_news != QLW_UL_NEWS_NONE && s->ul_news != QLW_UL_NEWS_PENDING)) {
+    if (qlw_s_ok(r) ||
+        (s->ul_news != QLW_UPLINK_NEWS_NONE && s->ul_news != QLW_UPLINK_NEWS_PENDING)) {
         ul_accepted(s, ul);
         return 0;
     }
@@ -437,16 +438,16 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
 
 /* A line about the head uplink: before its OK it ends the wait for an OK
  * that adds nothing (a lost OK must not stall). */
-static void ul_news(qlw_session *s, qlw_ul_news news, int status)
+static void ul_news(qlw_session *s, qlw_uplink_news news, int status)
 {
-    if (s->ul_phase == QLW_UL_COMMAND) {
+    if (s->ul_phase == QLW_UPLINK_COMMAND) {
         qlw_ul *ul = qlw_ulq_head(&s->ulq);
         if (ul == NULL)
             return;
         if (status >= 0)
             ul->status = status;
         s->ul_news = news;
-        if (news != QLW_UL_NEWS_PENDING)
+        if (news != QLW_UPLINK_NEWS_PENDING)
             qlw_s_overtake(s, QLW_PROC_MTK_UPLINK, 1);
         return;
     }
@@ -457,8 +458,8 @@ static void ul_news(qlw_session *s, qlw_ul_news news, int status)
  * arrived and its ACK been lost, so a failure is uncertain, not "not gone". */
 static void on_send_result(qlw_session *s, int result)
 {
-    ul_news(s, result == 0 ? QLW_UL_NEWS_LEFT : QLW_UL_NEWS_UNCERTAIN,
-            result == 0 ? QLW_UL_DELIVERED : QLW_UL_TIMEOUT);
+    ul_news(s, result == 0 ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_UNCERTAIN,
+            result == 0 ? QLW_UPLINK_DELIVERED : QLW_UPLINK_TIMEOUT);
 }
 
 /* B: +QLWNOTIFY: <result>: for a NON, it left; for a CON, the ACK is next.
@@ -476,11 +477,11 @@ static void on_notify_result(qlw_session *s, int result)
     if (ul == NULL)
         return;
     if (result != 0)
-        ul_news(s, QLW_UL_NEWS_NOT_GONE, QLW_UL_SEND_FAILED);
+        ul_news(s, QLW_UPLINK_NEWS_NOT_GONE, QLW_UPLINK_SEND_FAILED);
     else if (is_con(ul->mode))
-        ul_news(s, QLW_UL_NEWS_PENDING, QLW_UL_WAITING);
+        ul_news(s, QLW_UPLINK_NEWS_PENDING, QLW_UPLINK_WAITING);
     else
-        ul_news(s, QLW_UL_NEWS_LEFT, -1);
+        ul_news(s, QLW_UPLINK_NEWS_LEFT, -1);
 }
 
 /* B: "report_ack",<status>,<msgid>: 0 acknowledged; otherwise no ACK came
@@ -491,8 +492,8 @@ static void on_report_ack(qlw_session *s, int status, long msgid)
 
     if (ul == NULL || !is_con(ul->mode) || (s->mtk.ul_msgid >= 0 && msgid != s->mtk.ul_msgid))
         return;
-    ul_news(s, status == 0 ? QLW_UL_NEWS_LEFT : QLW_UL_NEWS_UNCERTAIN,
-            status == 0 ? QLW_UL_DELIVERED : QLW_UL_TIMEOUT);
+    ul_news(s, status == 0 ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_UNCERTAIN,
+            status == 0 ? QLW_UPLINK_DELIVERED : QLW_UPLINK_TIMEOUT);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -867,7 +868,7 @@ static bool notify_due(const qlw_session *s)
 
 qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait)
 {
-    bool busy_ul = s->ul_phase != QLW_UL_IDLE || s->mtk.nt_wait;
+    bool busy_ul = s->ul_phase != QLW_UPLINK_IDLE || s->mtk.nt_wait;
 
     /* The server waits for its answers: they go before anything else. */
     if (s->mtk.nanswers > 0 && s->state >= QLW_STATE_ATTACHED)
@@ -1011,7 +1012,7 @@ bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len)
         on_notify_result(s, u.result);
         break;
     case QLW_MTK_URC_REPORT:
-        if (s->ul_phase != QLW_UL_IDLE && !s->mtk.nt_wait && s->mtk.ul_msgid < 0)
+        if (s->ul_phase != QLW_UPLINK_IDLE && !s->mtk.nt_wait && s->mtk.ul_msgid < 0)
             s->mtk.ul_msgid = (int32_t)u.msgid;
         break;
     case QLW_MTK_URC_REPORT_ACK:

@@ -107,13 +107,13 @@ void qlw_s_obs_report(qlw_session *s, const qlw_uplink_report *rep)
         st->resends += rep->attempts - 1;
     if (rep->possible_duplicate)
         st->possible_duplicates++;
-    qlw_s_log(s,
-              rep->outcome == QLW_OUTCOME_FAILED || rep->outcome == QLW_OUTCOME_UNKNOWN
-                  ? QLW_LOG_ERROR
-                  : QLW_LOG_INFO,
-              "uplink %lu %s%s (%s, %zu bytes, %u attempt%s)", (unsigned long)rep->id,
-              qlw_outcome_str(rep->outcome), rep->possible_duplicate ? ", possible duplicate" : "",
-              qlw_ul_mode_str(rep->mode), rep->len, rep->attempts, rep->attempts == 1 ? "" : "s");
+    qlw_s_log(
+        s,
+        rep->outcome == QLW_OUTCOME_FAILED || rep->outcome == QLW_OUTCOME_UNKNOWN ? QLW_LOG_ERROR
+                                                                                  : QLW_LOG_INFO,
+        "uplink %lu %s%s (%s, %zu bytes, %u attempt%s)", (unsigned long)rep->id,
+        qlw_outcome_str(rep->outcome), rep->possible_duplicate ? ", possible duplicate" : "",
+        qlw_uplink_mode_str(rep->mode), rep->len, rep->attempts, rep->attempts == 1 ? "" : "s");
 }
 
 /* ---------------------------------------------------------- getters */

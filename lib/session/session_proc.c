@@ -622,7 +622,7 @@ static qlw_proc pick(qlw_session *s)
         return QLW_PROC_NONE;
     if (s->need_setup)
         return wait ? QLW_PROC_NONE : QLW_PROC_SETUP;
-    if (s->ul_phase == QLW_UL_QUERY) /* an uplink's fate first: nothing else depends on it */
+    if (s->ul_phase == QLW_UPLINK_QUERY) /* an uplink's fate first: nothing else depends on it */
         return QLW_PROC_UPLINK_QUERY;
     if (s->reboot_goal == QLW_GOAL_PENDING)
         return QLW_PROC_REBOOT;

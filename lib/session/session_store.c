@@ -22,14 +22,14 @@ static int load_item(void *ctx, const qlw_store_item *it)
     qlw_session *s = ctx;
     qlw_ul *ul;
 
-    if (it->mode < QLW_UL_NON || it->mode > QLW_UL_LEGACY_NMGS ||
+    if (it->mode < QLW_UPLINK_NON || it->mode > QLW_UPLINK_LEGACY_NMGS ||
         qlw_neul_check_payload(it->data, it->len) != QLW_OK)
         return QLW_ERR_STORE; /* not something this library wrote */
     ul = qlw_ulq_push(&s->ulq, it->data, it->len);
     if (ul == NULL)
         return QLW_ERR_QUEUE_FULL; /* the queue is smaller than the one that filled it */
     ul->id = it->id;
-    ul->mode = (qlw_ul_mode)it->mode;
+    ul->mode = (qlw_uplink_mode)it->mode;
     ul->seq = it->seq;
     ul->attempts = it->attempts;
     /* Handed over before the process ended: it may have left, and nobody
@@ -66,8 +66,9 @@ int qlw_s_store_load(qlw_session *s)
      * module (the process died, the module did not): ask it first, as after
      * any uncertain handover, before the policy decides. */
     ul = qlw_ulq_head(&s->ulq);
-    if (ul != NULL && ul->handed && (ul->mode == QLW_UL_CON || ul->mode == QLW_UL_CON_RELEASE)) {
-        s->ul_phase = QLW_UL_QUERY;
+    if (ul != NULL && ul->handed &&
+        (ul->mode == QLW_UPLINK_CON || ul->mode == QLW_UPLINK_CON_RELEASE)) {
+        s->ul_phase = QLW_UPLINK_QUERY;
         /* Handed over once: the answer covers the only handover there was. */
         if (ul->attempts <= 1)
             ul->uncertain = false;
@@ -77,7 +78,7 @@ int qlw_s_store_load(qlw_session *s)
 
 /* ------------------------------------------------------------- queueing */
 
-int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mode,
+int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode mode,
                 uint32_t deadline_ms, uint32_t *id)
 {
     qlw_ul *ul = qlw_ulq_push(&s->ulq, data, len);
@@ -90,7 +91,7 @@ int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_ul_mode mod
     }
     ul->id = s->next_id;
     ul->mode = mode;
-    if (mode == QLW_UL_CON || mode == QLW_UL_CON_RELEASE) {
+    if (mode == QLW_UPLINK_CON || mode == QLW_UPLINK_CON_RELEASE) {
         ul->seq = s->next_seq;
         next_seq = s->next_seq % 255 + 1; /* 1..255; 0 means "no sequence number" */
     }
@@ -187,7 +188,7 @@ void qlw_s_uplinks_tick(qlw_session *s)
         /* At most once: what may have left before the restart is not sent
          * again. At least once, qlw_s_handover() sends it again, flagged. */
         s->store_resolve = false;
-        if (s->ul_phase == QLW_UL_QUERY)
+        if (s->ul_phase == QLW_UPLINK_QUERY)
             i = 1; /* the head's answer is coming: the query resolves it */
         while (s->cfg.delivery == QLW_DELIVERY_AT_MOST_ONCE && i < s->ulq.count) {
             if (qlw_ulq_at(&s->ulq, i)->uncertain && !qlw_ulq_at(&s->ulq, i)->resent)

@@ -18,21 +18,21 @@
 #include "quectel/neul_cmd.h"
 #include "session/session_internal.h"
 
-static bool is_con(qlw_ul_mode m)
+static bool is_con(qlw_uplink_mode m)
 {
-    return m == QLW_UL_CON || m == QLW_UL_CON_RELEASE;
+    return m == QLW_UPLINK_CON || m == QLW_UPLINK_CON_RELEASE;
 }
 
-static const char *ex_mode(qlw_ul_mode m)
+static const char *ex_mode(qlw_uplink_mode m)
 {
     switch (m) {
-    case QLW_UL_NON_RELEASE:
+    case QLW_UPLINK_NON_RELEASE:
         return "0x0001";
-    case QLW_UL_NON_RELEASE_AFTER_REPLY:
+    case QLW_UPLINK_NON_RELEASE_AFTER_REPLY:
         return "0x0010";
-    case QLW_UL_CON:
+    case QLW_UPLINK_CON:
         return "0x0100";
-    case QLW_UL_CON_RELEASE:
+    case QLW_UPLINK_CON_RELEASE:
         return "0x0101";
     default:
         return "0x0000";
@@ -66,8 +66,8 @@ void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, 
                               .len = ul->len};
     qlw_ulq_remove(&s->ulq, i);
     if (i == 0) { /* the others were never handed over: no phase of theirs */
-        s->ul_phase = QLW_UL_IDLE;
-        s->ul_news = QLW_UL_NEWS_NONE;
+        s->ul_phase = QLW_UPLINK_IDLE;
+        s->ul_news = QLW_UPLINK_NEWS_NONE;
         s->ul_extended = false;
     }
     /* With AT+NNMI=0 downlinks are never announced; a PSM server sends them
@@ -89,7 +89,7 @@ void qlw_s_report_head_final(qlw_session *s, int result)
     if (ul == NULL)
         return;
     /* Handed over and not resolved: it may be at the server. */
-    if (ul->handed && (ul->uncertain || s->ul_phase != QLW_UL_IDLE))
+    if (ul->handed && (ul->uncertain || s->ul_phase != QLW_UPLINK_IDLE))
         qlw_s_report_head(s, QLW_OUTCOME_UNKNOWN, result, -1);
     else
         qlw_s_report_head(s, QLW_OUTCOME_FAILED, result, -1);
@@ -105,8 +105,8 @@ static void left(qlw_session *s, qlw_ul *ul)
 /* The module says this handover did not reach the server. */
 static void not_gone(qlw_session *s, qlw_ul *ul, int err, int cme)
 {
-    s->ul_phase = QLW_UL_IDLE;
-    s->ul_news = QLW_UL_NEWS_NONE;
+    s->ul_phase = QLW_UPLINK_IDLE;
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
     if (ul->attempts > s->cfg.max_resends)
         qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, err, cme);
     /* else it stays at the head and goes again: no duplicate from this attempt */
@@ -115,8 +115,8 @@ static void not_gone(qlw_session *s, qlw_ul *ul, int err, int cme)
 /* This handover may or may not have reached the server. */
 static void uncertain(qlw_session *s, qlw_ul *ul, int err)
 {
-    s->ul_phase = QLW_UL_IDLE;
-    s->ul_news = QLW_UL_NEWS_NONE;
+    s->ul_phase = QLW_UPLINK_IDLE;
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
     ul->uncertain = true;
     if (s->cfg.delivery == QLW_DELIVERY_AT_MOST_ONCE || ul->attempts > s->cfg.max_resends)
         qlw_s_report_head(s, QLW_OUTCOME_UNKNOWN, err, -1);
@@ -127,26 +127,26 @@ static void uncertain(qlw_session *s, qlw_ul *ul, int err)
 static void accepted(qlw_session *s, qlw_ul *ul)
 {
     if (is_con(ul->mode)) {
-        s->ul_phase = QLW_UL_WAIT_STATUS;
+        s->ul_phase = QLW_UPLINK_WAIT_STATUS;
         s->ul_deadline_ms = qlw_s_now(s) + s->cfg.con_ack_timeout_ms;
     } else if (s->nsmi_on) {
-        s->ul_phase = QLW_UL_WAIT_SENT;
+        s->ul_phase = QLW_UPLINK_WAIT_SENT;
         s->ul_deadline_ms = qlw_s_now(s) + s->cfg.sent_timeout_ms;
     } else {
         left(s, ul); /* firmware without +NSMI: the OK is all it will say */
     }
 }
 
-static void apply(qlw_session *s, qlw_ul *ul, qlw_ul_news news)
+static void apply(qlw_session *s, qlw_ul *ul, qlw_uplink_news news)
 {
     switch (news) {
-    case QLW_UL_NEWS_LEFT:
+    case QLW_UPLINK_NEWS_LEFT:
         left(s, ul);
         break;
-    case QLW_UL_NEWS_NOT_GONE:
+    case QLW_UPLINK_NEWS_NOT_GONE:
         not_gone(s, ul, QLW_ERR_FAILED, -1);
         break;
-    case QLW_UL_NEWS_UNCERTAIN:
+    case QLW_UPLINK_NEWS_UNCERTAIN:
         uncertain(s, ul, QLW_ERR_TIMEOUT);
         break;
     default:
@@ -157,7 +157,7 @@ static void apply(qlw_session *s, qlw_ul *ul, qlw_ul_news news)
 
 /* ----------------------------------------------------------- from URCs */
 
-void qlw_s_ul_news(qlw_session *s, qlw_ul_news news, int status)
+void qlw_s_ul_news(qlw_session *s, qlw_uplink_news news, int status)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
@@ -166,22 +166,22 @@ void qlw_s_ul_news(qlw_session *s, qlw_ul_news news, int status)
     if (status >= 0)
         ul->status = status;
     switch (s->ul_phase) {
-    case QLW_UL_COMMAND:
+    case QLW_UPLINK_COMMAND:
         /* Before the command's final result: remember it; a verdict also ends
          * the wait for an OK that adds nothing (a lost OK must not stall). */
         s->ul_news = news;
-        if (news != QLW_UL_NEWS_PENDING)
+        if (news != QLW_UPLINK_NEWS_PENDING)
             qlw_s_overtake(s, QLW_PROC_UPLINK, 1);
         break;
-    case QLW_UL_WAIT_SENT:
-    case QLW_UL_WAIT_STATUS:
-    case QLW_UL_QUERY: /* newer than the answer to come, which is then ignored */
-        if (news != QLW_UL_NEWS_PENDING)
+    case QLW_UPLINK_WAIT_SENT:
+    case QLW_UPLINK_WAIT_STATUS:
+    case QLW_UPLINK_QUERY: /* newer than the answer to come, which is then ignored */
+        if (news != QLW_UPLINK_NEWS_PENDING)
             apply(s, ul, news);
         break;
-    case QLW_UL_IDLE:
+    case QLW_UPLINK_IDLE:
         /* Late word on a handover already judged uncertain: it did arrive. */
-        if (ul->uncertain && news == QLW_UL_NEWS_LEFT)
+        if (ul->uncertain && news == QLW_UPLINK_NEWS_LEFT)
             left(s, ul);
         break;
     }
@@ -192,10 +192,10 @@ void qlw_s_ul_module_lost(qlw_session *s, int err)
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
     s->ul_hold = false;
-    if (ul == NULL || s->ul_phase == QLW_UL_IDLE)
+    if (ul == NULL || s->ul_phase == QLW_UPLINK_IDLE)
         return;
     /* Whatever the module knew of the message is gone with it. */
-    if (s->ul_news == QLW_UL_NEWS_LEFT)
+    if (s->ul_news == QLW_UPLINK_NEWS_LEFT)
         left(s, ul);
     else
         uncertain(s, ul, err);
@@ -213,12 +213,12 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     if (ul->uncertain)
         ul->resent = true; /* the server may get it twice: say so */
     ul->handed = true;
-    s->ul_phase = QLW_UL_COMMAND;
-    s->ul_news = QLW_UL_NEWS_NONE;
+    s->ul_phase = QLW_UPLINK_COMMAND;
+    s->ul_news = QLW_UPLINK_NEWS_NONE;
     s->ul_extended = false;
-    if (ul->mode == QLW_UL_NON)
+    if (ul->mode == QLW_UPLINK_NON)
         return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATA, len, hex);
-    if (ul->mode == QLW_UL_LEGACY_NMGS)
+    if (ul->mode == QLW_UPLINK_LEGACY_NMGS)
         return QLW_S_ISSUE(s, 1, QLW_NEUL_NMGS, len, hex);
     return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATAEX, len, hex, ex_mode(ul->mode), ul->seq);
 }
@@ -237,7 +237,7 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
         apply(s, ul, s->ul_news);
         return;
     }
-    if (s->ul_news != QLW_UL_NEWS_NONE && s->ul_news != QLW_UL_NEWS_PENDING) {
+    if (s->ul_news != QLW_UPLINK_NEWS_NONE && s->ul_news != QLW_UPLINK_NEWS_PENDING) {
         apply(s, ul, s->ul_news); /* a URC already said what happened */
         return;
     }
@@ -245,12 +245,12 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
     case QLW_AT_RESULT_ERROR:
         /* Not registered/observed after all: the module registers again by
          * itself and dropped the data (reference §3): it did not go. */
-        s->ul_phase = QLW_UL_IDLE;
+        s->ul_phase = QLW_UPLINK_IDLE;
         qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_UPLINK_REJECTED);
         qlw_s_start_reg_timers(s);
         return;
     case QLW_AT_RESULT_CME_ERROR:
-        s->ul_phase = QLW_UL_IDLE;
+        s->ul_phase = QLW_UPLINK_IDLE;
         if (cme == 513) { /* TUP not registered */
             qlw_s_set_state(s, QLW_STATE_REGISTERING, QLW_CAUSE_UPLINK_REJECTED);
             qlw_s_start_reg_timers(s);
@@ -267,16 +267,16 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
         return;
     case QLW_AT_RESULT_CMS_ERROR:
         qlw_s_fail(s, QLW_ERR_CMS, -1, r->command);
-        s->ul_phase = QLW_UL_IDLE;
+        s->ul_phase = QLW_UPLINK_IDLE;
         qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, QLW_ERR_CMS,
                           -1);
         return;
     case QLW_AT_RESULT_TIMEOUT:
         /* No final result: the module may have taken it. Ask before judging. */
         if (is_con(ul->mode)) {
-            s->ul_phase = QLW_UL_QUERY;
+            s->ul_phase = QLW_UPLINK_QUERY;
         } else if (s->nsmi_on) {
-            s->ul_phase = QLW_UL_WAIT_SENT; /* +NSMI will tell, if it took it */
+            s->ul_phase = QLW_UPLINK_WAIT_SENT; /* +NSMI will tell, if it took it */
             s->ul_deadline_ms = qlw_s_now(s) + s->cfg.sent_timeout_ms;
         } else {
             uncertain(s, ul, QLW_ERR_TIMEOUT);
@@ -299,7 +299,7 @@ int qlw_s_uplink_step(qlw_session *s, const qlw_at_response *r)
     if (s->step == 0)
         return uplink_send(s, ul);
     qlw_s_finish(s);
-    if (s->ul_phase == QLW_UL_COMMAND) /* else an event (reboot) judged it already */
+    if (s->ul_phase == QLW_UPLINK_COMMAND) /* else an event (reboot) judged it already */
         uplink_result(s, ul, r);
     return 0;
 }
@@ -315,7 +315,7 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
     if (s->step == 0)
         return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATASTATUS_READ);
     qlw_s_finish(s);
-    if (ul == NULL || s->ul_phase != QLW_UL_QUERY)
+    if (ul == NULL || s->ul_phase != QLW_UPLINK_QUERY)
         return 0; /* a URC or an event answered first */
     line = r->line_count > 0 ? r->lines[0] : "";
     if (!qlw_s_ok(r) || qlw_neul_parse_uldatastatus(line, strlen(line), &status, &seq) != QLW_OK) {
@@ -333,19 +333,19 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
         return 0;
     }
     switch (status) {
-    case QLW_UL_DELIVERED:
+    case QLW_UPLINK_DELIVERED:
         left(s, ul);
         break;
-    case QLW_UL_WAITING:
+    case QLW_UPLINK_WAITING:
         if (!s->ul_extended) { /* still trying: give the ACK one more period */
             s->ul_extended = true;
-            s->ul_phase = QLW_UL_WAIT_STATUS;
+            s->ul_phase = QLW_UPLINK_WAIT_STATUS;
             s->ul_deadline_ms = qlw_s_now(s) + s->cfg.con_ack_timeout_ms;
         } else {
             uncertain(s, ul, QLW_ERR_TIMEOUT);
         }
         break;
-    case QLW_UL_TIMEOUT: /* no ACK: the CON may have arrived and the ACK been lost */
+    case QLW_UPLINK_TIMEOUT: /* no ACK: the CON may have arrived and the ACK been lost */
         uncertain(s, ul, QLW_ERR_TIMEOUT);
         break;
     default: /* not sent, send failed, reset by the server */
@@ -359,7 +359,7 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
 
 bool qlw_s_uplink_due(const qlw_session *s)
 {
-    return s->state == QLW_STATE_READY && s->ulq.count > 0 && s->ul_phase == QLW_UL_IDLE &&
+    return s->state == QLW_STATE_READY && s->ulq.count > 0 && s->ul_phase == QLW_UPLINK_IDLE &&
            !s->ul_hold && !s->paused;
 }
 
@@ -371,12 +371,12 @@ void qlw_s_uplink_tick(qlw_session *s, uint32_t now)
         s->ul_hold = false;
     if (ul == NULL || !qlw_ms_reached(now, s->ul_deadline_ms))
         return;
-    if (s->ul_phase == QLW_UL_WAIT_STATUS) {
+    if (s->ul_phase == QLW_UPLINK_WAIT_STATUS) {
         if (s->dialect == QLW_DIALECT_NEUL)
-            s->ul_phase = QLW_UL_QUERY; /* no status in time: ask before judging */
+            s->ul_phase = QLW_UPLINK_QUERY; /* no status in time: ask before judging */
         else
             uncertain(s, ul, QLW_ERR_TIMEOUT);
-    } else if (s->ul_phase == QLW_UL_WAIT_SENT) {
+    } else if (s->ul_phase == QLW_UPLINK_WAIT_SENT) {
         uncertain(s, ul, QLW_ERR_TIMEOUT);
     }
 }
@@ -385,7 +385,7 @@ int32_t qlw_s_uplink_timer(const qlw_session *s, uint32_t now)
 {
     int32_t t;
 
-    if (s->ul_phase != QLW_UL_WAIT_SENT && s->ul_phase != QLW_UL_WAIT_STATUS)
+    if (s->ul_phase != QLW_UPLINK_WAIT_SENT && s->ul_phase != QLW_UPLINK_WAIT_STATUS)
         return -1;
     t = qlw_ms_diff(s->ul_deadline_ms, now);
     return t < 0 ? 0 : t;

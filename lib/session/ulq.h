@@ -14,7 +14,7 @@
 
 typedef struct qlw_ul {
     uint32_t id;
-    qlw_ul_mode mode;
+    qlw_uplink_mode mode;
     int seq;
     unsigned attempts;
     int status;

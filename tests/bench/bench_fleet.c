@@ -326,7 +326,7 @@ static bool never_done(const fleet *f)
 
 static void queue_uplink(fleet *f, host *h)
 {
-    if (qlw_queue_uldata(h->s, f->payload, sizeof(f->payload), QLW_UL_NON, NULL) == QLW_OK)
+    if (qlw_queue_uplink(h->s, f->payload, sizeof(f->payload), QLW_UPLINK_NON, NULL) == QLW_OK)
         h->queued++;
 }
 

@@ -63,8 +63,8 @@ static size_t session_formula(const qlw_session_config *c)
     const term t[] = {
         {"session state (struct qlw_session)", al(sizeof(struct qlw_session))},
         {"AT engine: qlw_at_mem_size(&cfg.at)", al(qlw_at_mem_size(&c->at))},
-        {"uplink records: ul_queue_len * record", al(c->ul_queue_len * sizeof(qlw_ul))},
-        {"uplink payloads: ul_queue_bytes", al(c->ul_queue_bytes)},
+        {"uplink records: uplink_queue_len * record", al(c->uplink_queue_len * sizeof(qlw_ul))},
+        {"uplink payloads: uplink_queue_bytes", al(c->uplink_queue_bytes)},
     };
 
     return print_terms("qlw_session_mem_size", t, sizeof(t) / sizeof(t[0]));

@@ -72,8 +72,8 @@ static int queue_one(qlw_session *s, app *a, int i)
     int rc;
 
     sql(a->db, "SAVEPOINT app_queue");
-    rc = qlw_queue_uldata(s, (const uint8_t *)payload, (size_t)len, i % 2 ? QLW_UL_CON : QLW_UL_NON,
-                          &id);
+    rc = qlw_queue_uplink(s, (const uint8_t *)payload, (size_t)len,
+                          i % 2 ? QLW_UPLINK_CON : QLW_UPLINK_NON, &id);
     if (rc != QLW_OK) {
         sql(a->db, "ROLLBACK TO app_queue; RELEASE app_queue");
         if (rc != QLW_ERR_QUEUE_FULL)
@@ -127,8 +127,8 @@ int main(int argc, char **argv)
     cfg.store = store;
     cfg.delivery = at_most_once ? QLW_DELIVERY_AT_MOST_ONCE : QLW_DELIVERY_AT_LEAST_ONCE;
     cfg.resume_registration = true; /* the module stays registered across our restarts */
-    cfg.ul_queue_len = 64;
-    cfg.ul_queue_bytes = 2048;
+    cfg.uplink_queue_len = 64;
+    cfg.uplink_queue_bytes = 2048;
     cfg.backoff_min_ms = 200;
     cfg.on_uplink = on_uplink;
     cfg.ctx = &a;

@@ -321,10 +321,10 @@ static void on_uplink(void *ctx, const qlw_uplink_report *rep)
     FZ_CHECK((rep->outcome == QLW_OUTCOME_DELIVERED || rep->outcome == QLW_OUTCOME_SENT) ==
              (rep->result == QLW_OK));
     /* delivered is a CON's claim, sent a NON's */
-    FZ_CHECK(rep->outcome != QLW_OUTCOME_DELIVERED || rep->mode == QLW_UL_CON ||
-             rep->mode == QLW_UL_CON_RELEASE);
+    FZ_CHECK(rep->outcome != QLW_OUTCOME_DELIVERED || rep->mode == QLW_UPLINK_CON ||
+             rep->mode == QLW_UPLINK_CON_RELEASE);
     FZ_CHECK(rep->outcome != QLW_OUTCOME_SENT ||
-             (rep->mode != QLW_UL_CON && rep->mode != QLW_UL_CON_RELEASE));
+             (rep->mode != QLW_UPLINK_CON && rep->mode != QLW_UPLINK_CON_RELEASE));
     /* a duplicate needs a second handover; unknown needs a first */
     FZ_CHECK(!rep->possible_duplicate || rep->attempts >= 2);
     FZ_CHECK(rep->outcome != QLW_OUTCOME_UNKNOWN || rep->attempts >= 1);
@@ -347,11 +347,11 @@ static void check(const rig *r)
 
 static void queue_uplink(rig *r, uint8_t op)
 {
-    qlw_ul_mode mode = (qlw_ul_mode)((op >> 3) % 6);
+    qlw_uplink_mode mode = (qlw_uplink_mode)((op >> 3) % 6);
     uint8_t b = fz_pick(&r->in);
     size_t len = b == 0xFF ? sizeof(payload) : (size_t)b % 40u + (b == 0xFE ? 0u : 1u);
     uint32_t before = in_session(r);
-    int rc = qlw_queue_uldata(r->s, payload, b == 0xFE ? 0 : len, mode, NULL);
+    int rc = qlw_queue_uplink(r->s, payload, b == 0xFE ? 0 : len, mode, NULL);
     uint32_t added = in_session(r) - before;
 
     /* Queued exactly when accepted; a refusal (bad size, full queue, a module
@@ -368,7 +368,7 @@ static void blocking(rig *r, uint8_t op)
     qlw_uplink_report rep;
 
     if (op & 0x10)
-        (void)qlw_send_uldata(r->s, payload, 4, (qlw_ul_mode)(op % 6), timeout, &rep);
+        (void)qlw_send_uplink(r->s, payload, 4, (qlw_uplink_mode)(op % 6), timeout, &rep);
     else
         (void)qlw_wait_ready(r->s, timeout);
     r->queued += in_session(r) - before;

@@ -31,8 +31,8 @@ static void check_events(const char *line, size_t len)
         check_name(qlw_lwm2m_event_str(a));
     }
     if (qlw_neul_parse_uldatastatus(line, len, &a, &b) == QLW_OK) {
-        FZ_CHECK(a >= QLW_UL_NOT_SENT && a <= QLW_UL_RESET && b >= 0 && b <= 255);
-        check_name(qlw_ul_status_str(a));
+        FZ_CHECK(a >= QLW_UPLINK_NOT_SENT && a <= QLW_UPLINK_RESET && b >= 0 && b <= 255);
+        check_name(qlw_uplink_status_str(a));
     }
     if (qlw_neul_parse_cscon(line, len, &a) == QLW_OK)
         FZ_CHECK(a == 0 || a == 1);

@@ -1,7 +1,7 @@
 /*
  * soak_lib: the delivery soak through the library's event-loop API.
  *
- * Drives several sessions at once with qlw_queue_uldata(), qlw_process()
+ * Drives several sessions at once with qlw_queue_uplink(), qlw_process()
  * and qlw_next_timeout_ms(), each against its own qlwm2m-sim, and switches
  * the simulators' faults at run time (control lines on their stdin) every
  * 0.3-2 s: reboots, lost, late and cut final results, stalls, a reboot
@@ -46,7 +46,7 @@
 
 typedef struct payload {
     uint32_t id;
-    qlw_ul_mode mode;
+    qlw_uplink_mode mode;
     bool queued;
     unsigned reports;
     qlw_outcome outcome;
@@ -403,8 +403,8 @@ static int open_session(soak *k, sess *x)
     memmove(x->ev, nl + 1, x->ev_len);
 
     qlw_session_config_default(&cfg);
-    cfg.ul_queue_len = QUEUE_DEPTH;
-    cfg.ul_queue_bytes = QUEUE_DEPTH * PAYLOAD_BYTES;
+    cfg.uplink_queue_len = QUEUE_DEPTH;
+    cfg.uplink_queue_bytes = QUEUE_DEPTH * PAYLOAD_BYTES;
     cfg.backoff_min_ms = 200;
     cfg.backoff_max_ms = 2000;
     cfg.register_timeout_ms = 20000;
@@ -427,8 +427,8 @@ static int open_session(soak *k, sess *x)
 
 static void queue_more(soak *k, sess *x, uint64_t now)
 {
-    static const qlw_ul_mode modes[] = {QLW_UL_NON, QLW_UL_NON_RELEASE, QLW_UL_CON,
-                                        QLW_UL_CON_RELEASE};
+    static const qlw_uplink_mode modes[] = {QLW_UPLINK_NON, QLW_UPLINK_NON_RELEASE, QLW_UPLINK_CON,
+                                            QLW_UPLINK_CON_RELEASE};
 
     while (x->next < x->n && qlw_uplinks_pending(x->s) < QUEUE_DEPTH) {
         payload *p = &x->p[x->next];
@@ -437,7 +437,7 @@ static void queue_more(soak *k, sess *x, uint64_t now)
             0x5A,       (uint8_t)x->idx,           (uint8_t)(i >> 16), (uint8_t)(i >> 8),
             (uint8_t)i, (uint8_t)(k->seed & 0xFFu)};
         p->mode = modes[rnd(k) % 4];
-        int rc = qlw_queue_uldata(x->s, data, sizeof(data), p->mode, &p->id);
+        int rc = qlw_queue_uplink(x->s, data, sizeof(data), p->mode, &p->id);
         if (rc == QLW_ERR_QUEUE_FULL)
             break;
         if (rc != QLW_OK) {
@@ -563,14 +563,15 @@ static void judge(const sess *x, totals *t)
             fprintf(stderr,
                     "FAIL session %d payload %zu (%s): received %u times under "
                     "at-most-once\n",
-                    x->idx, i, qlw_ul_mode_str(p->mode), p->received);
+                    x->idx, i, qlw_uplink_mode_str(p->mode), p->received);
         }
         if (p->received >= 2 && !p->dup) {
             t->dup_unflagged++;
             fprintf(stderr,
                     "FAIL session %d payload %zu (%s): received %u times, reported %s "
                     "without possible_duplicate\n",
-                    x->idx, i, qlw_ul_mode_str(p->mode), p->received, qlw_outcome_str(p->outcome));
+                    x->idx, i, qlw_uplink_mode_str(p->mode), p->received,
+                    qlw_outcome_str(p->outcome));
         }
         if (p->outcome == QLW_OUTCOME_SENT && p->received == 0 && p->weak && p->lost_silently) {
             t->weak_sent_lost++; /* documented: without +NSMI, "sent" is the OK */
@@ -578,13 +579,13 @@ static void judge(const sess *x, totals *t)
                    p->received == 0) {
             t->claimed_not_received++;
             fprintf(stderr, "FAIL session %d payload %zu (%s): reported %s, never received\n",
-                    x->idx, i, qlw_ul_mode_str(p->mode), qlw_outcome_str(p->outcome));
+                    x->idx, i, qlw_uplink_mode_str(p->mode), qlw_outcome_str(p->outcome));
         }
         if ((p->outcome == QLW_OUTCOME_FAILED || p->outcome == QLW_OUTCOME_EXPIRED) &&
             p->received > 0) {
             t->failed_but_received++;
             fprintf(stderr, "FAIL session %d payload %zu (%s): reported %s (%s), received %u\n",
-                    x->idx, i, qlw_ul_mode_str(p->mode), qlw_outcome_str(p->outcome),
+                    x->idx, i, qlw_uplink_mode_str(p->mode), qlw_outcome_str(p->outcome),
                     qlw_strerror(p->result), p->received);
         }
     }

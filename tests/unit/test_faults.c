@@ -497,11 +497,12 @@ static void bad_payload_refused_before_anything_is_written(void **state)
     qlw_session *s = session_on(&m, &io);
 
     (void)state;
-    expect_refused(s, &m, qlw_queue_uldata(s, NULL, 4, QLW_UL_NON, NULL), "payload");
-    expect_refused(s, &m, qlw_queue_uldata(s, big, 0, QLW_UL_NON, NULL), "payload");
-    expect_refused(s, &m, qlw_queue_uldata(s, big, sizeof(big), QLW_UL_NON, NULL), "payload");
-    expect_refused(s, &m, qlw_send_uldata(s, big, sizeof(big), QLW_UL_CON, 1000, NULL), "payload");
-    expect_refused(s, &m, qlw_queue_uldata(s, big, 4, (qlw_ul_mode)99, NULL), "mode");
+    expect_refused(s, &m, qlw_queue_uplink(s, NULL, 4, QLW_UPLINK_NON, NULL), "payload");
+    expect_refused(s, &m, qlw_queue_uplink(s, big, 0, QLW_UPLINK_NON, NULL), "payload");
+    expect_refused(s, &m, qlw_queue_uplink(s, big, sizeof(big), QLW_UPLINK_NON, NULL), "payload");
+    expect_refused(s, &m, qlw_send_uplink(s, big, sizeof(big), QLW_UPLINK_CON, 1000, NULL),
+                   "payload");
+    expect_refused(s, &m, qlw_queue_uplink(s, big, 4, (qlw_uplink_mode)99, NULL), "mode");
     assert_int_equal(qlw_uplinks_pending(s), 0);
     qlw_close(s);
     qlw_io_close(io);
@@ -529,7 +530,7 @@ static void payload_bytes_only_ever_go_out_as_hex(void **state)
 
     (void)state;
     assert_int_equal(qlw_session_open(&s, NULL, io), QLW_OK);
-    assert_int_equal(qlw_send_uldata(s, nasty, sizeof(nasty), QLW_UL_NON, 60000, &rep), QLW_OK);
+    assert_int_equal(qlw_send_uplink(s, nasty, sizeof(nasty), QLW_UPLINK_NON, 60000, &rep), QLW_OK);
     assert_int_equal(rep.result, QLW_OK);
     m.tx[m.written < sizeof(m.tx) ? m.written : sizeof(m.tx) - 1] = '\0';
     assert_non_null(strstr(m.tx, "\rAT+QLWULDATA=6,220D0A3B001A\r"));

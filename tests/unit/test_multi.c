@@ -69,7 +69,7 @@ static void open_node(node *n, unsigned i)
     for (unsigned k = 0; k < READINGS; k++) {
         uint8_t payload[2] = {(uint8_t)i, (uint8_t)k};
 
-        assert_int_equal(qlw_queue_uldata(n->s, payload, 2, QLW_UL_CON, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(n->s, payload, 2, QLW_UPLINK_CON, NULL), QLW_OK);
     }
 }
 

@@ -63,7 +63,7 @@ static void dec_ul(const qlw_at_line *line, char *out, size_t size)
     int st, seq;
 
     assert_int_equal(qlw_neul_parse_uldatastatus(line->text, line->len, &st, &seq), QLW_OK);
-    snprintf(out, size, "ul(%s,%d)", qlw_ul_status_str(st), seq);
+    snprintf(out, size, "ul(%s,%d)", qlw_uplink_status_str(st), seq);
 }
 
 static void dec_nnmi(const qlw_at_line *line, char *out, size_t size)

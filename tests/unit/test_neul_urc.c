@@ -240,13 +240,13 @@ static void test_uldatastatus(void **state)
 
     (void)state;
     assert_int_equal(qlw_neul_parse_uldatastatus(L("+QLWULDATASTATUS:4,1"), &st, &seq), QLW_OK);
-    assert_int_equal(st, QLW_UL_DELIVERED);
+    assert_int_equal(st, QLW_UPLINK_DELIVERED);
     assert_int_equal(seq, 1);
     assert_int_equal(qlw_neul_parse_uldatastatus(L("+QLWULDATASTATUS:3"), &st, &seq), QLW_OK);
-    assert_int_equal(st, QLW_UL_TIMEOUT);
+    assert_int_equal(st, QLW_UPLINK_TIMEOUT);
     assert_int_equal(seq, 0);
     assert_int_equal(qlw_neul_parse_uldatastatus(L("+QLWULDATASTATUS: 5,255"), &st, &seq), QLW_OK);
-    assert_int_equal(st, QLW_UL_RESET);
+    assert_int_equal(st, QLW_UPLINK_RESET);
     assert_int_equal(seq, 255);
 
     assert_int_equal(qlw_neul_parse_uldatastatus(L("+QLWULDATASTATUS:6"), &st, &seq),
@@ -261,9 +261,9 @@ static void test_uldatastatus(void **state)
     assert_int_equal(qlw_neul_parse_uldatastatus(L("+QLWULDATASTATUS:4"), NULL, &seq), QLW_ERR_ARG);
 
     for (int i = 0; i <= 5; i++)
-        assert_string_equal(qlw_ul_status_str(i), names[i]);
-    assert_string_equal(qlw_ul_status_str(6), "unknown");
-    assert_string_equal(qlw_ul_status_str(-1), "unknown");
+        assert_string_equal(qlw_uplink_status_str(i), names[i]);
+    assert_string_equal(qlw_uplink_status_str(6), "unknown");
+    assert_string_equal(qlw_uplink_status_str(-1), "unknown");
 }
 
 /* ---------------------------------------------------------- CSCON, NPSMR */

@@ -271,9 +271,9 @@ static void send_uplinks(qlw_session *s, unsigned count)
     qlw_uplink_report rep;
 
     for (unsigned i = 0; i < count; i++) {
-        qlw_ul_mode mode = i % 2 ? QLW_UL_CON : QLW_UL_NON;
+        qlw_uplink_mode mode = i % 2 ? QLW_UPLINK_CON : QLW_UPLINK_NON;
 
-        assert_int_equal(qlw_send_uldata(s, payload, sizeof(payload), mode, 60000, &rep), QLW_OK);
+        assert_int_equal(qlw_send_uplink(s, payload, sizeof(payload), mode, 60000, &rep), QLW_OK);
     }
 }
 

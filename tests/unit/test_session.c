@@ -23,7 +23,8 @@ static void test_walkthrough_uplink_held_until_observed(void **state)
         assert_int_equal(h_open(&h, "synthetic-session-walkthrough.at", &cfg, read_sizes[i]),
                          QLW_OK);
         /* asked for right after open: must wait for +QLWEVTIND:3 */
-        assert_int_equal(qlw_queue_uldata(h.s, payload, sizeof(payload), QLW_UL_NON, &id), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(h.s, payload, sizeof(payload), QLW_UPLINK_NON, &id),
+                         QLW_OK);
         assert_int_equal(qlw_request_register(h.s), QLW_OK);
         h_run(&h, 60000);
         assert_string_equal(qlw_replay_error(h.rp), "");
@@ -45,8 +46,8 @@ static void test_reboot_observe_cancel_busy_nothing_lost(void **state)
     (void)state;
     h_config(&h, &cfg);
     assert_int_equal(h_open(&h, "synthetic-session-reboot-observe-busy.at", &cfg, 0), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, one, 1, QLW_UL_NON, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, two, 1, QLW_UL_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, one, 1, QLW_UPLINK_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, two, 1, QLW_UPLINK_NON, NULL), QLW_OK);
     assert_int_equal(qlw_request_register(h.s), QLW_OK);
     h_run(&h, 120000);
     assert_string_equal(qlw_replay_error(h.rp), "");
@@ -69,14 +70,14 @@ static void test_queue_full_and_bad_payload_refused(void **state)
 
     (void)state;
     h_config(&h, &cfg);
-    cfg.ul_queue_len = 2;
+    cfg.uplink_queue_len = 2;
     assert_int_equal(h_open(&h, "synthetic-session-walkthrough.at", &cfg, 0), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, big, 0, QLW_UL_NON, NULL), QLW_ERR_ARG);
-    assert_int_equal(qlw_queue_uldata(h.s, big, 513, QLW_UL_NON, NULL), QLW_ERR_ARG);
-    assert_int_equal(qlw_queue_uldata(h.s, big, 4, (qlw_ul_mode)9, NULL), QLW_ERR_ARG);
-    assert_int_equal(qlw_queue_uldata(h.s, big, 4, QLW_UL_NON, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, big, 4, QLW_UL_CON, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, big, 4, QLW_UL_NON, NULL), QLW_ERR_QUEUE_FULL);
+    assert_int_equal(qlw_queue_uplink(h.s, big, 0, QLW_UPLINK_NON, NULL), QLW_ERR_ARG);
+    assert_int_equal(qlw_queue_uplink(h.s, big, 513, QLW_UPLINK_NON, NULL), QLW_ERR_ARG);
+    assert_int_equal(qlw_queue_uplink(h.s, big, 4, (qlw_uplink_mode)9, NULL), QLW_ERR_ARG);
+    assert_int_equal(qlw_queue_uplink(h.s, big, 4, QLW_UPLINK_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, big, 4, QLW_UPLINK_CON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, big, 4, QLW_UPLINK_NON, NULL), QLW_ERR_QUEUE_FULL);
     assert_string_equal(qlw_errmsg(h.s), "uplink queue: queue is full");
     assert_int_equal(qlw_uplinks_pending(h.s), 2);
     /* closing reports what never went out, once each */
@@ -98,14 +99,14 @@ static void test_nmstatus_fallback_downlink_and_network_loss(void **state)
     h_config(&h, &cfg);
     cfg.nmstatus_poll_ms = 10000;
     assert_int_equal(h_open(&h, "synthetic-session-nmstatus-network-loss.at", &cfg, 2), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, aa, 1, QLW_UL_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, aa, 1, QLW_UPLINK_NON, NULL), QLW_OK);
     assert_int_equal(qlw_request_register(h.s), QLW_OK);
     for (int i = 0; i < 200 && h.reports == 0; i++)
         qlw_poll(h.s, 1000);
     assert_int_equal(h.reports, 1);
     /* the network went away in the same read as the OK: the next uplink must wait */
     assert_int_equal(qlw_get_state(h.s), QLW_STATE_ATTACHING);
-    assert_int_equal(qlw_queue_uldata(h.s, bb, 1, QLW_UL_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, bb, 1, QLW_UPLINK_NON, NULL), QLW_OK);
     h_run(&h, 120000);
     assert_string_equal(qlw_replay_error(h.rp), "");
     assert_true(qlw_replay_finished(h.rp));
@@ -127,7 +128,7 @@ static void test_resume_registration_after_a_restart(void **state)
     h_config(&h, &cfg);
     cfg.resume_registration = true;
     assert_int_equal(h_open(&h, "synthetic-session-resume-registration.at", &cfg, 2), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(h.s, reading, sizeof(reading), QLW_UL_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(h.s, reading, sizeof(reading), QLW_UPLINK_NON, NULL), QLW_OK);
     h_run(&h, 60000);
     assert_string_equal(qlw_replay_error(h.rp), "");
     assert_true(qlw_replay_finished(h.rp));

@@ -31,19 +31,19 @@ static void test_power_on_to_delivered_uplink(void **state)
     assert_int_equal(qlw_register(h.s, 60000), QLW_OK);
     assert_int_equal(qlw_get_state(h.s), QLW_STATE_REGISTERED);
 
-    assert_int_equal(qlw_send_uldata(h.s, reading, sizeof(reading), QLW_UL_CON, 60000, &rep),
+    assert_int_equal(qlw_send_uplink(h.s, reading, sizeof(reading), QLW_UPLINK_CON, 60000, &rep),
                      QLW_OK);
     assert_int_equal(rep.outcome, QLW_OUTCOME_DELIVERED);
     assert_int_equal(rep.seq, 1);
-    assert_int_equal(rep.status, QLW_UL_DELIVERED);
+    assert_int_equal(rep.status, QLW_UPLINK_DELIVERED);
     assert_int_equal(rep.attempts, 1);
 
-    rc = qlw_send_uldata(h.s, second, 1, QLW_UL_CON, 60000, &rep);
+    rc = qlw_send_uplink(h.s, second, 1, QLW_UPLINK_CON, 60000, &rep);
     if (rc != QLW_ERR_FAILED)
         fail_msg("%s / %s / %s", qlw_err_str(rc), qlw_replay_error(h.rp), h.log);
     assert_int_equal(rep.seq, 2);
     assert_int_equal(rep.attempts, 3);
-    assert_int_equal(rep.status, QLW_UL_SEND_FAILED);
+    assert_int_equal(rep.status, QLW_UPLINK_SEND_FAILED);
     /* one attempt ended in a timeout status: it may be at the server */
     assert_int_equal(rep.outcome, QLW_OUTCOME_UNKNOWN);
     assert_true(rep.possible_duplicate);
@@ -139,7 +139,7 @@ static void test_lte_module_detected_registered_after_a_failure(void **state)
     assert_int_equal(qlw_get_dialect(h.s), QLW_DIALECT_QLWCFG_C);
     assert_int_equal(qlw_get_state(h.s), QLW_STATE_READY);
     /* the LTE client has no data command: refused, not queued */
-    assert_int_equal(qlw_queue_uldata(h.s, one, 1, QLW_UL_NON, NULL), QLW_ERR_UNSUPPORTED);
+    assert_int_equal(qlw_queue_uplink(h.s, one, 1, QLW_UPLINK_NON, NULL), QLW_ERR_UNSUPPORTED);
     assert_int_equal(qlw_set_cdp(h.s, "198.51.100.1", 5683, 1000), QLW_ERR_UNSUPPORTED);
     assert_int_equal(qlw_deregister(h.s, 10000), QLW_OK);
     assert_string_equal(qlw_replay_error(h.rp), "");

@@ -105,11 +105,11 @@ static void on_state(void *ctx, qlw_state from, qlw_state to, qlw_cause cause)
 
     h_state(&l->h, from, to, cause);
     if (cause == QLW_CAUSE_REBOOT && l->reboots++ == 0)
-        assert_int_equal(qlw_queue_uldata(l->h.s, dialect_b ? three : four, 1, QLW_UL_NON, NULL),
-                         QLW_OK);
+        assert_int_equal(
+            qlw_queue_uplink(l->h.s, dialect_b ? three : four, 1, QLW_UPLINK_NON, NULL), QLW_OK);
     if (cause == QLW_CAUSE_OBSERVE_CANCELLED && l->cancels++ == 0)
-        assert_int_equal(qlw_queue_uldata(l->h.s, dialect_b ? four : five, 1,
-                                          dialect_b ? QLW_UL_CON : QLW_UL_CON, NULL),
+        assert_int_equal(qlw_queue_uplink(l->h.s, dialect_b ? four : five, 1,
+                                          dialect_b ? QLW_UPLINK_CON : QLW_UPLINK_CON, NULL),
                          QLW_OK);
 }
 
@@ -133,8 +133,8 @@ static void open_mtk(later *l, const char *name, size_t read_size, bool host)
         with_ctx.ctx = &l->sensor;
         assert_int_equal(qlw_lw_set_host(l->h.s, &with_ctx), QLW_OK);
     }
-    assert_int_equal(qlw_queue_uldata(l->h.s, one, 1, QLW_UL_NON, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(l->h.s, two, 1, QLW_UL_CON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(l->h.s, one, 1, QLW_UPLINK_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(l->h.s, two, 1, QLW_UPLINK_CON, NULL), QLW_OK);
     assert_int_equal(qlw_request_register(l->h.s), QLW_OK);
 }
 
@@ -178,7 +178,7 @@ static void test_dialect_a_whole_life(void **state)
         open_mtk(&l, "synthetic-session-mtk-a-bc26.at", read_sizes[i], false);
         {
             static const uint8_t three[] = {0x03};
-            assert_int_equal(qlw_queue_uldata(l.h.s, three, 1, QLW_UL_CON, NULL), QLW_OK);
+            assert_int_equal(qlw_queue_uplink(l.h.s, three, 1, QLW_UPLINK_CON, NULL), QLW_OK);
         }
         h_run(&l.h, 120000);
         assert_string_equal(qlw_replay_error(l.h.rp), "");
@@ -209,8 +209,8 @@ static void test_dialect_b_lost_ok(void **state)
         cfg.dialect = QLW_DIALECT_AUTO;
         assert_int_equal(h_open(&h, "synthetic-session-mtk-b-lost-ok.at", &cfg, read_sizes[i]),
                          QLW_OK);
-        assert_int_equal(qlw_queue_uldata(h.s, one, 1, QLW_UL_CON, NULL), QLW_OK);
-        assert_int_equal(qlw_queue_uldata(h.s, two, 1, QLW_UL_NON, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(h.s, one, 1, QLW_UPLINK_CON, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(h.s, two, 1, QLW_UPLINK_NON, NULL), QLW_OK);
         assert_int_equal(qlw_request_register(h.s), QLW_OK);
         h_run(&h, 60000);
         assert_string_equal(qlw_replay_error(h.rp), "");

@@ -101,7 +101,7 @@ static void rig_open_policy(rig *r, bool with_reopen, qlw_delivery delivery)
     cfg.name = "north";
     cfg.ctx = r;
     cfg.reopen = with_reopen ? reopen : NULL;
-    cfg.ul_queue_len = 16;
+    cfg.uplink_queue_len = 16;
     cfg.delivery = delivery;
     assert_int_equal(qlw_session_open(&r->s, &cfg, r->io), QLW_OK);
 }
@@ -146,7 +146,7 @@ static void queue(rig *r, unsigned count)
     for (unsigned i = 0; i < count; i++) {
         uint8_t payload[1] = {(uint8_t)(0xA0 + i)};
 
-        assert_int_equal(qlw_queue_uldata(r->s, payload, 1, QLW_UL_CON, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(r->s, payload, 1, QLW_UPLINK_CON, NULL), QLW_OK);
     }
 }
 
@@ -314,8 +314,8 @@ static void counters_and_signal(void **state)
     assert_int_equal(qlw_get_stats(s, &st), QLW_OK);
     assert_int_equal(st.time_to_ready_ms, -1);
     assert_int_equal(st.signal_rssi_dbm, 0);
-    assert_int_equal(qlw_send_uldata(s, p, 2, QLW_UL_NON, 60000, NULL), QLW_OK);
-    assert_int_equal(qlw_send_uldata(s, p, 2, QLW_UL_CON, 60000, NULL), QLW_OK);
+    assert_int_equal(qlw_send_uplink(s, p, 2, QLW_UPLINK_NON, 60000, NULL), QLW_OK);
+    assert_int_equal(qlw_send_uplink(s, p, 2, QLW_UPLINK_CON, 60000, NULL), QLW_OK);
     for (int i = 0; i < 30; i++)
         qlw_poll(s, 1000); /* idle and attached: AT+CSQ every 10 s */
     assert_int_equal(qlw_get_stats(s, &st), QLW_OK);

@@ -112,15 +112,16 @@ static void store_keeps_order_counters_and_marks(void **state)
     loaded l = {0};
     uint32_t next_id = 0;
     int next_seq = 0, calls = 0;
-    qlw_store_item a = {.id = 7, .mode = QLW_UL_NON, .data = (const uint8_t *)"\x01\x02", .len = 2};
+    qlw_store_item a = {
+        .id = 7, .mode = QLW_UPLINK_NON, .data = (const uint8_t *)"\x01\x02", .len = 2};
     qlw_store_item b = {.id = 8,
-                        .mode = QLW_UL_CON,
+                        .mode = QLW_UPLINK_CON,
                         .seq = 200,
                         .has_deadline = true,
                         .deadline_ms = 600000,
                         .data = (const uint8_t *)"\xAA",
                         .len = 1};
-    qlw_store_item c = {.id = 9, .mode = QLW_UL_NON, .data = (const uint8_t *)"\x03", .len = 1};
+    qlw_store_item c = {.id = 9, .mode = QLW_UPLINK_NON, .data = (const uint8_t *)"\x03", .len = 1};
 
     (void)state;
     assert_int_equal(qlw_sqlite_store_open(&st, db_path, NULL, 0), QLW_OK);
@@ -148,7 +149,7 @@ static void store_keeps_order_counters_and_marks(void **state)
     assert_false(l.items[0].has_deadline);
     assert_memory_equal(l.items[0].data, "\x01\x02", 2);
     assert_int_equal(l.items[1].id, 8);
-    assert_int_equal(l.items[1].mode, QLW_UL_CON);
+    assert_int_equal(l.items[1].mode, QLW_UPLINK_CON);
     assert_int_equal(l.items[1].seq, 200);
     assert_false(l.items[1].handed);
     assert_true(l.items[1].has_deadline);
@@ -206,8 +207,8 @@ static void store_errors_change_nothing(void **state)
     loaded l = {0};
     uint32_t next_id;
     int next_seq, calls = 0;
-    qlw_store_item a = {.id = 1, .mode = QLW_UL_NON, .data = (const uint8_t *)"\x01", .len = 1};
-    qlw_store_item b = {.id = 2, .mode = QLW_UL_NON, .data = (const uint8_t *)"\x02", .len = 1};
+    qlw_store_item a = {.id = 1, .mode = QLW_UPLINK_NON, .data = (const uint8_t *)"\x01", .len = 1};
+    qlw_store_item b = {.id = 2, .mode = QLW_UPLINK_NON, .data = (const uint8_t *)"\x02", .len = 1};
 
     (void)state;
     assert_int_equal(qlw_sqlite_store_open_vfs(&st, db_path, FAIL_VFS_NAME, NULL, 0), QLW_OK);
@@ -413,9 +414,9 @@ static void session_ids_and_seqs_go_on(void **state)
 
     (void)state;
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(r.s, p1, 1, QLW_UL_CON, &id), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p1, 1, QLW_UPLINK_CON, &id), QLW_OK);
     assert_int_equal(id, 1);
-    assert_int_equal(qlw_queue_uldata(r.s, p2, 1, QLW_UL_CON, &id), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p2, 1, QLW_UPLINK_CON, &id), QLW_OK);
     assert_int_equal(id, 2);
     assert_int_equal(qlw_register(r.s, 60000), QLW_OK);
     run_until(&r, 99);
@@ -427,7 +428,7 @@ static void session_ids_and_seqs_go_on(void **state)
     /* the next process: new ids and sequence numbers, not 1 again */
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
     assert_int_equal(qlw_uplinks_pending(r.s), 0);
-    assert_int_equal(qlw_queue_uldata(r.s, p3, 1, QLW_UL_CON, &id), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p3, 1, QLW_UPLINK_CON, &id), QLW_OK);
     assert_int_equal(id, 3);
     assert_int_equal(qlw_register(r.s, 60000), QLW_OK);
     run_until(&r, 99);
@@ -442,14 +443,14 @@ static void session_ids_and_seqs_go_on(void **state)
 
 /* The process dies with the first reading (mode first) handed to the module
  * and the second queued; returns the module's memory of its last CON. */
-static modem die_with_one_in_flight(qlw_ul_mode first)
+static modem die_with_one_in_flight(qlw_uplink_mode first)
 {
     rig r;
 
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
     r.m.mute_uplinks = true;
-    assert_int_equal(qlw_queue_uldata(r.s, p1, 1, first, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(r.s, p2, 1, QLW_UL_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p1, 1, first, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p2, 1, QLW_UPLINK_NON, NULL), QLW_OK);
     assert_int_equal(qlw_request_register(r.s), QLW_OK);
     run_until(&r, 1);
     assert_int_equal(r.m.uplinks, 1);
@@ -473,7 +474,7 @@ static void reopen(rig *r, qlw_delivery delivery, const modem *module)
 
 static void at_least_once_resends_flagged(void **state)
 {
-    modem module = die_with_one_in_flight(QLW_UL_NON);
+    modem module = die_with_one_in_flight(QLW_UPLINK_NON);
     rig r;
 
     (void)state;
@@ -496,7 +497,7 @@ static void at_least_once_resends_flagged(void **state)
 
 static void at_most_once_reports_unknown(void **state)
 {
-    modem module = die_with_one_in_flight(QLW_UL_NON);
+    modem module = die_with_one_in_flight(QLW_UPLINK_NON);
     rig r;
 
     (void)state;
@@ -542,7 +543,7 @@ static void con_in_flight_is_asked_first(void **state)
             remove_dir(NULL);
             assert_int_equal(make_dir(NULL), 0);
         }
-        module = die_with_one_in_flight(QLW_UL_CON);
+        module = die_with_one_in_flight(QLW_UPLINK_CON);
 
         module.last_status = cases[i].status;
         module.last_seq = cases[i].seq;
@@ -570,11 +571,11 @@ static void store_larger_than_queue_is_refused(void **state)
     qlw_session *s;
 
     (void)state;
-    die_with_one_in_flight(QLW_UL_NON);
+    die_with_one_in_flight(QLW_UPLINK_NON);
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
     qlw_session_config_default(&cfg);
     cfg.store = r.store;
-    cfg.ul_queue_len = 1;
+    cfg.uplink_queue_len = 1;
     assert_int_equal(qlw_session_open(&s, &cfg, r.io), QLW_ERR_QUEUE_FULL);
     rig_close(&r);
 }
@@ -587,9 +588,9 @@ static void session_store_errors(void **state)
 
     (void)state;
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, FAIL_VFS_NAME), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(r.s, p1, 1, QLW_UL_NON, &id), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p1, 1, QLW_UPLINK_NON, &id), QLW_OK);
     fail_vfs.write_err = SQLITE_FULL;
-    assert_int_equal(qlw_queue_uldata(r.s, p2, 1, QLW_UL_NON, &id), QLW_ERR_STORE);
+    assert_int_equal(qlw_queue_uplink(r.s, p2, 1, QLW_UPLINK_NON, &id), QLW_ERR_STORE);
     assert_int_equal(id, 1); /* untouched */
     assert_non_null(strstr(qlw_errmsg(r.s), "uplink not queued"));
     assert_non_null(strstr(qlw_errmsg(r.s), "full"));
@@ -608,7 +609,7 @@ static void session_store_errors(void **state)
     run_until(&r, 99);
     assert_int_equal(r.a.reports, 1);
     assert_int_equal(r.a.reps[0].outcome, QLW_OUTCOME_SENT);
-    assert_int_equal(qlw_queue_uldata(r.s, p2, 1, QLW_UL_NON, &id), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p2, 1, QLW_UPLINK_NON, &id), QLW_OK);
     assert_int_equal(id, 2);
 
     /* handed over with a working disk; then the removal of its report fails:
@@ -664,8 +665,8 @@ static void callback_writes_commit_with_the_removal(void **state)
     cfg.on_uplink = record_report;
     cfg.ctx = &r.a;
     assert_int_equal(qlw_session_open(&r.s, &cfg, r.io), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(r.s, p1, 1, QLW_UL_NON, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(r.s, p2, 1, QLW_UL_CON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p1, 1, QLW_UPLINK_NON, NULL), QLW_OK);
+    assert_int_equal(qlw_queue_uplink(r.s, p2, 1, QLW_UPLINK_CON, NULL), QLW_OK);
     assert_int_equal(qlw_register(r.s, 60000), QLW_OK);
     run_until(&r, 99);
     rig_close(&r);
@@ -678,16 +679,16 @@ static void deadline_expires_unsent_uplinks(void **state)
 {
     rig r;
     uint32_t id1, id2, id3;
-    qlw_uplink_opts soon = {.mode = QLW_UL_NON, .deadline_ms = 1000};
-    qlw_uplink_opts later = {.mode = QLW_UL_NON, .deadline_ms = 3600000};
-    qlw_uplink_opts bad = {.mode = QLW_UL_NON, .deadline_ms = 0x80000000u};
+    qlw_uplink_opts soon = {.mode = QLW_UPLINK_NON, .deadline_ms = 1000};
+    qlw_uplink_opts later = {.mode = QLW_UPLINK_NON, .deadline_ms = 3600000};
+    qlw_uplink_opts bad = {.mode = QLW_UPLINK_NON, .deadline_ms = 0x80000000u};
 
     (void)state;
     assert_int_equal(rig_open(&r, QLW_DELIVERY_AT_LEAST_ONCE, NULL), QLW_OK);
-    assert_int_equal(qlw_queue_uldata_opts(r.s, p1, 1, &later, &id1), QLW_OK);
-    assert_int_equal(qlw_queue_uldata_opts(r.s, p2, 1, &soon, &id2), QLW_OK);
-    assert_int_equal(qlw_queue_uldata_opts(r.s, p3, 1, NULL, &id3), QLW_OK);
-    assert_int_equal(qlw_queue_uldata_opts(r.s, p3, 1, &bad, NULL), QLW_ERR_ARG);
+    assert_int_equal(qlw_queue_uplink_opts(r.s, p1, 1, &later, &id1), QLW_OK);
+    assert_int_equal(qlw_queue_uplink_opts(r.s, p2, 1, &soon, &id2), QLW_OK);
+    assert_int_equal(qlw_queue_uplink_opts(r.s, p3, 1, NULL, &id3), QLW_OK);
+    assert_int_equal(qlw_queue_uplink_opts(r.s, p3, 1, &bad, NULL), QLW_ERR_ARG);
     assert_int_equal(qlw_uplinks_pending(r.s), 3);
     /* not registered: nothing can go; the middle one's deadline passes */
     assert_true(qlw_next_timeout_ms(r.s) <= 1000);
@@ -723,14 +724,14 @@ static void hundreds_survive_a_restart(void **state)
     assert_int_equal(qlw_sqlite_store_open(&st, db_path, NULL, 0), QLW_OK);
     qlw_session_config_default(&cfg);
     cfg.store = st;
-    cfg.ul_queue_len = 500;
-    cfg.ul_queue_bytes = 500 * 8;
+    cfg.uplink_queue_len = 500;
+    cfg.uplink_queue_bytes = 500 * 8;
     assert_int_equal(qlw_session_open(&s, &cfg, io), QLW_OK);
     for (unsigned i = 0; i < 500; i++) {
         memset(data, (int)(i & 0xFF), sizeof(data));
-        assert_int_equal(qlw_queue_uldata(s, data, sizeof(data), QLW_UL_CON, &id), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(s, data, sizeof(data), QLW_UPLINK_CON, &id), QLW_OK);
     }
-    assert_int_equal(qlw_queue_uldata(s, data, 1, QLW_UL_NON, NULL), QLW_ERR_QUEUE_FULL);
+    assert_int_equal(qlw_queue_uplink(s, data, 1, QLW_UPLINK_NON, NULL), QLW_ERR_QUEUE_FULL);
     qlw_close(s);
     assert_int_equal(sql_int("SELECT count(*) FROM qlw_outbox"), 500);
     assert_int_equal(qlw_session_open(&s, &cfg, io), QLW_OK);

@@ -19,7 +19,7 @@ static const size_t read_sizes[] = {0, 1, 2, 3, 7};
 
 typedef struct payload {
     uint8_t byte;
-    qlw_ul_mode mode;
+    qlw_uplink_mode mode;
 } payload;
 
 /* Opens @p file at @p read_size, queues @p n one-byte payloads, asks to register. */
@@ -28,7 +28,7 @@ static void start(harness *h, qlw_session_config *cfg, const char *file, size_t 
 {
     assert_int_equal(h_open(h, file, cfg, read_size), QLW_OK);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(qlw_queue_uldata(h->s, &p[i].byte, 1, p[i].mode, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(h->s, &p[i].byte, 1, p[i].mode, NULL), QLW_OK);
     assert_int_equal(qlw_request_register(h->s), QLW_OK);
 }
 
@@ -77,7 +77,8 @@ static void check_story(const char *file, qlw_delivery delivery, const payload *
 /* F1: the status before the OK, and the OK lost: delivered, never resent. */
 static void status_before_ok_is_the_answer(void **state)
 {
-    static const payload p[] = {{0x01, QLW_UL_CON}, {0x02, QLW_UL_CON}, {0x03, QLW_UL_CON}};
+    static const payload p[] = {
+        {0x01, QLW_UPLINK_CON}, {0x02, QLW_UPLINK_CON}, {0x03, QLW_UPLINK_CON}};
 
     (void)state;
     check_story("synthetic-truth-f1-status-before-ok.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 3,
@@ -88,7 +89,7 @@ static void status_before_ok_is_the_answer(void **state)
 /* F2: the status, then a late OK: delivered on the status, no ACK-timeout stall. */
 static void late_ok_after_status_changes_nothing(void **state)
 {
-    static const payload p[] = {{0x02, QLW_UL_CON}, {0x03, QLW_UL_CON}};
+    static const payload p[] = {{0x02, QLW_UPLINK_CON}, {0x03, QLW_UPLINK_CON}};
 
     (void)state;
     check_story("synthetic-truth-f2-status-then-late-ok.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 2,
@@ -98,7 +99,7 @@ static void late_ok_after_status_changes_nothing(void **state)
 /* F3: a reset between the OK and the status: resent, flagged. */
 static void reboot_before_status_resends_flagged(void **state)
 {
-    static const payload p[] = {{0x01, QLW_UL_CON}};
+    static const payload p[] = {{0x01, QLW_UPLINK_CON}};
 
     (void)state;
     check_story("synthetic-truth-f3-reboot-before-status.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 1,
@@ -108,7 +109,7 @@ static void reboot_before_status_resends_flagged(void **state)
 /* F3 at most once: unknown, and never handed over again. */
 static void reboot_before_status_at_most_once_is_unknown(void **state)
 {
-    static const payload p[] = {{0x01, QLW_UL_CON}};
+    static const payload p[] = {{0x01, QLW_UPLINK_CON}};
 
     (void)state;
     check_story("synthetic-truth-f3-reboot-before-status-at-most-once.at",
@@ -118,7 +119,8 @@ static void reboot_before_status_at_most_once_is_unknown(void **state)
 /* F5: NON whose OK is lost: +NSMI:SENT decides, during and after the command. */
 static void nsmi_decides_when_the_ok_is_lost(void **state)
 {
-    static const payload p[] = {{0x01, QLW_UL_NON}, {0x02, QLW_UL_NON}, {0x03, QLW_UL_NON}};
+    static const payload p[] = {
+        {0x01, QLW_UPLINK_NON}, {0x02, QLW_UPLINK_NON}, {0x03, QLW_UPLINK_NON}};
 
     (void)state;
     check_story("synthetic-truth-f5-nsmi-without-ok.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 3,
@@ -129,7 +131,8 @@ static void nsmi_decides_when_the_ok_is_lost(void **state)
 /* F6: OK, then a reset before +NSMI: resent, flagged; neighbours once. */
 static void reboot_after_ok_resends_flagged(void **state)
 {
-    static const payload p[] = {{0xA1, QLW_UL_NON}, {0xA2, QLW_UL_NON}, {0xA3, QLW_UL_NON}};
+    static const payload p[] = {
+        {0xA1, QLW_UPLINK_NON}, {0xA2, QLW_UPLINK_NON}, {0xA3, QLW_UPLINK_NON}};
 
     (void)state;
     check_story("synthetic-truth-f6-reboot-after-ok.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 3,
@@ -140,7 +143,7 @@ static void reboot_after_ok_resends_flagged(void **state)
 /* F8: lost OKs during the setup are asked again, not fatal. */
 static void setup_ok_lost_is_retried(void **state)
 {
-    static const payload p[] = {{0x01, QLW_UL_NON}};
+    static const payload p[] = {{0x01, QLW_UPLINK_NON}};
 
     (void)state;
     check_story("synthetic-truth-f8-setup-ok-lost.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 1,
@@ -162,7 +165,7 @@ static void cgatt_overtaken_by_cereg(void **state)
         assert_int_equal(h_open(&h, "synthetic-truth-f7-cgatt-ok-lost.at", &cfg, read_sizes[i]),
                          QLW_OK);
         t0 = qlw_io_now_ms(qlw_replay_io(h.rp));
-        assert_int_equal(qlw_queue_uldata(h.s, &one, 1, QLW_UL_NON, NULL), QLW_OK);
+        assert_int_equal(qlw_queue_uplink(h.s, &one, 1, QLW_UPLINK_NON, NULL), QLW_OK);
         assert_int_equal(qlw_request_register(h.s), QLW_OK);
         h_run(&h, 200000);
         assert_string_equal(qlw_replay_error(h.rp), "");
@@ -187,7 +190,7 @@ static void run_until_in_flight(harness *h)
 /* F4: paused while a CON's final is lost: the query resolves it, nothing new goes. */
 static void pause_follows_the_one_in_flight_only(void **state)
 {
-    static const payload p[] = {{0x01, QLW_UL_CON}, {0x02, QLW_UL_CON}};
+    static const payload p[] = {{0x01, QLW_UPLINK_CON}, {0x02, QLW_UPLINK_CON}};
 
     (void)state;
     for (size_t i = 0; i < READ_SIZES; i++) {
@@ -214,8 +217,8 @@ static void pause_follows_the_one_in_flight_only(void **state)
 /* F9 and F10: close reports what is known: refused = failed, accepted = unknown. */
 static void close_reports_refused_failed_and_accepted_unknown(void **state)
 {
-    static const payload busy[] = {{0x01, QLW_UL_NON}};
-    static const payload slow[] = {{0x01, QLW_UL_CON}, {0x02, QLW_UL_CON}};
+    static const payload busy[] = {{0x01, QLW_UPLINK_NON}};
+    static const payload slow[] = {{0x01, QLW_UPLINK_CON}, {0x02, QLW_UPLINK_CON}};
 
     (void)state;
     for (size_t i = 0; i < READ_SIZES; i++) {
@@ -261,7 +264,7 @@ static void on_uplink_nested(void *ctx, const qlw_uplink_report *r)
     static const uint8_t again = 0x09;
 
     h_uplink(ctx, r);
-    the_nested.rc = qlw_send_uldata(the_nested.h->s, &again, 1, QLW_UL_CON, 1000, NULL);
+    the_nested.rc = qlw_send_uplink(the_nested.h->s, &again, 1, QLW_UPLINK_CON, 1000, NULL);
     the_nested.pending_after = qlw_uplinks_pending(the_nested.h->s);
 }
 
@@ -280,7 +283,7 @@ static void blocking_call_from_callback_changes_nothing(void **state)
         the_nested = (nested){&h, 0, 99};
         assert_int_equal(
             h_open(&h, "synthetic-truth-f11-send-from-callback.at", &cfg, read_sizes[i]), QLW_OK);
-        assert_int_equal(qlw_send_uldata(h.s, &one, 1, QLW_UL_CON, 60000, &rep), QLW_OK);
+        assert_int_equal(qlw_send_uplink(h.s, &one, 1, QLW_UPLINK_CON, 60000, &rep), QLW_OK);
         assert_int_equal(rep.outcome, QLW_OUTCOME_DELIVERED);
         assert_int_equal(the_nested.rc, QLW_ERR_STATE);
         assert_int_equal(the_nested.pending_after, 0);
@@ -304,7 +307,7 @@ static void port_error_is_the_last_error(void **state)
     (void)state;
     assert_int_equal(qlw_io_mem_open(&io, 1024, 0), QLW_OK);
     assert_int_equal(qlw_session_open(&s, NULL, io), QLW_OK);
-    assert_int_equal(qlw_queue_uldata(s, big, sizeof(big), QLW_UL_NON, NULL), QLW_ERR_ARG);
+    assert_int_equal(qlw_queue_uplink(s, big, sizeof(big), QLW_UPLINK_NON, NULL), QLW_ERR_ARG);
     assert_non_null(strstr(qlw_errmsg(s), "payload")); /* an older, unrelated message */
     qlw_io_mem_fail_after(io, 0, QLW_ERR_PORT_GONE);
     rc = qlw_process(s);
