@@ -225,11 +225,11 @@ typedef struct qlw_uplink_report {
     bool possible_duplicate; /**< It was handed to the module again after a handover that may
                                   have reached the server: the server may have it twice. */
     int seq;                 /**< Sequence number used (CON modes), else 0. */
-    qlw_err result; /**< QLW_OK for sent and delivered, else the error that ended it. */
-    int status; /**< Last `+QLWULDATASTATUS` value, or -1. */
-    int cme;    /**< `+CME ERROR` number that ended it, or -1. */
-    unsigned attempts; /**< How many times it was handed to the module. */
-    size_t len;        /**< Payload bytes. */
+    qlw_err result;          /**< QLW_OK for sent and delivered, else the error that ended it. */
+    int status;              /**< Last `+QLWULDATASTATUS` value, or -1. */
+    int cme;                 /**< `+CME ERROR` number that ended it, or -1. */
+    unsigned attempts;       /**< How many times it was handed to the module. */
+    size_t len;              /**< Payload bytes. */
 } qlw_uplink_report;
 
 /** @brief Kinds of notices (diagnostics for logs). */
