@@ -96,7 +96,7 @@ static const tool_cmd commands[] = {
     {"replay", run_replay, "replay FILE.at", "drive the library through a transcript",
      "Plays the host side of a transcript through the AT engine against the\n"
      "transcript's modem side (no port) and prints one JSON object per event.\n"
-     "  --read-size N (a global option) cuts the modem bytes into N-byte reads.\n",
+     "The global option --read-size N cuts the modem's bytes into N-byte reads.\n",
      0, false},
 };
 
@@ -107,18 +107,22 @@ static void usage(FILE *out)
 {
     fputs("usage: qlwm2m [-p PORT] [-b BAUD] [-t SECONDS] [-v] [--json] [--trace FILE.at]\n"
           "              COMMAND [ARGS]\n\n"
-          "  -p PORT          serial device (/dev/ttyUSB0, /dev/pts/7); a name that\n"
-          "                   survives a replug (/dev/serial/by-id/...) lets a command\n"
-          "                   ride over a lost port: it is reopened within -t;\n"
-          "                   default $QLWM2M_PORT\n"
-          "  -b BAUD          baud rate (default 9600)\n"
-          "  -t SECONDS       overall timeout (default 120 for send, attach and\n"
-          "                   register, 10 to 30 for quick commands, none for listen)\n"
-          "  -v               also print notices (network, radio, reboot cause, retries)\n"
-          "                   and, last, the session's counters\n"
-          "  --json           one JSON object per line instead of text, for scripts\n"
-          "  --trace FILE.at  record the whole exchange as a transcript\n"
-          "  --version        print the version\n\ncommands:\n",
+          "  -p, --port PORT        serial device (/dev/ttyUSB0, /dev/pts/7); a name that\n"
+          "                         survives a replug (/dev/serial/by-id/...) lets a\n"
+          "                         command ride over a lost port: it is reopened within\n"
+          "                         -t; default $QLWM2M_PORT\n"
+          "  -b, --baud BAUD        baud rate (default 9600)\n"
+          "  -t, --timeout SECONDS  overall timeout (default 120 for send, attach and\n"
+          "                         register, 10 to 30 for quick commands, none for\n"
+          "                         listen)\n"
+          "  -v, --verbose          also print notices (network, radio, reboot cause,\n"
+          "                         retries) and, last, the session's counters\n"
+          "  --json                 one JSON object per line instead of text, for scripts\n"
+          "  --trace FILE.at        record the whole exchange as a transcript\n"
+          "  --read-size N          replay only: cut the modem's bytes into N-byte reads\n"
+          "                         (default 0: as they come)\n"
+          "  -h, --help             print this help ('qlwm2m COMMAND --help': one command)\n"
+          "  --version              print the version\n\ncommands:\n",
           out);
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         const tool_cmd *c = &commands[i];
