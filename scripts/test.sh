@@ -10,9 +10,10 @@ step() { printf '\n== %s\n' "$*"; }
 step "dependencies"
 # sqlite3 for the store's checks; the gateway: libmosquitto, inih and SQLite
 # to build it, the mosquitto broker, its clients; python3 for the gateway's
-# tests and the soak.
+# tests, the soak and the man pages' checks; man-db and groff-base to render
+# the man pages.
 scripts/deps.sh valgrind clang sqlite3 libmosquitto-dev libinih-dev libsqlite3-dev mosquitto \
-  mosquitto-clients python3
+  mosquitto-clients python3 man-db groff-base
 
 step "configure and build (warnings are errors)"
 cmake -S . -B build -DQLWM2M_WERROR=ON -DQLWM2M_GATEWAY=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -48,6 +49,10 @@ cmake --build build-nosp -j"$jobs"
 step "install, then build a consumer with find_package and pkg-config"
 rm -rf build/stage
 cmake --install build --prefix "$PWD/build/stage" >/dev/null
+for page in qlwm2m qlwm2m-sim qlwm2m-gateway; do
+  man -M "$PWD/build/stage/share/man" -w "$page" >/dev/null ||
+    { echo "install: no man page for $page under build/stage/share/man" >&2; exit 1; }
+done
 cmake -S tests/consumer -B build/consumer -DCMAKE_PREFIX_PATH="$PWD/build/stage" >/dev/null
 cmake --build build/consumer
 build/consumer/consumer
