@@ -52,7 +52,7 @@ echo "valgrind: ${#unit_tests[@]} unit test programs, no errors, no leaks"
 if grep -q QLWM2M_WRAP tests/e2e/*.sh; then
   # The gateway's tests run daemons against a real broker at their own pace
   # and do not wrap them; the sanitizer pass above covers the gateway.
-  QLWM2M_WRAP="$wrap" ctest --test-dir build-valgrind --output-on-failure -R '^e2e_' \
+  QLWM2M_WRAP="$wrap" ctest --test-dir build-valgrind --output-on-failure -j"$jobs" -R '^e2e_' \
     -E '^e2e_test_gateway'
 else
   echo "valgrind: the e2e scripts do not honour QLWM2M_WRAP; only the unit tests ran under it"

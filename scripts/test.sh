@@ -5,7 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step prints its title, and the time the previous one took.
+step_name=""
+step_start=$SECONDS
+step() {
+  if [ -n "$step_name" ]; then printf -- '-- %s: %ds\n' "$step_name" $((SECONDS - step_start)); fi
+  step_name=$1
+  step_start=$SECONDS
+  printf '\n== %s\n' "$*"
+}
 
 step "dependencies"
 # sqlite3 for the store's checks; the gateway: libmosquitto, inih and SQLite
@@ -75,4 +83,4 @@ cross_start=$SECONDS
 NATIVE_BUILD=build scripts/cross.sh
 echo "cross: all passed in $((SECONDS - cross_start))s"
 
-step "all tests passed"
+step "all tests passed in $SECONDS s"
