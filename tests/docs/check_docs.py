@@ -27,7 +27,8 @@ Comparison ignores what differs from run to run: elapsed times "[  1.3s]",
 line (it depends on what the machine has), and trailing blanks. A line "..."
 in a block stands for any number of lines.
 
-Usage: check_docs.py --src DIR --build DIR [--output NAME=FILE] [--only KIND] FILE.md...
+Usage: check_docs.py --src DIR --build DIR [--lib LIB [--cc CC] [--cflags FLAGS]]
+                     [--output NAME=FILE] [--only KIND] FILE.md...
 Exit 0 when every checked block holds, 1 otherwise (each failure says which
 file and line, and shows expected and actual output).
 """
@@ -211,17 +212,17 @@ def check_session(where, args, body, src, build):
     return errors
 
 
-def check_c_program(where, body, src, build, lib):
+def check_c_program(where, body, src, build, lib, cc, cflags):
     work = tempfile.mkdtemp(prefix="qlwm2m-docs.")
     try:
         prog = os.path.join(work, "prog.c")
         with open(prog, "w") as f:
             f.write("\n".join(body) + "\n")
         exe = os.path.join(work, "prog")
-        cc = os.environ.get("CC", "cc")
-        cmd = [cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(src, "include"),
-               "-I", os.path.join(build, "include"), "-o", exe, prog, lib,
-               "-Wl,-rpath," + os.path.dirname(lib)]
+        cmd = [cc] + shlex.split(cflags) + [
+            "-std=c11", "-Wall", "-Wextra", "-Werror",
+            "-I", os.path.join(src, "include"), "-I", os.path.join(build, "include"),
+            "-o", exe, prog, lib, "-Wl,-rpath," + os.path.dirname(lib)]
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
             return [f"{where}: does not compile:\n{r.stdout}{r.stderr}"]
@@ -244,6 +245,8 @@ def main():
     ap.add_argument("--src", required=True)
     ap.add_argument("--build", required=True)
     ap.add_argument("--lib", help="the library to link C programs with")
+    ap.add_argument("--cc", default=os.environ.get("CC", "cc"), help="the C compiler")
+    ap.add_argument("--cflags", default="", help="more flags for C programs (sanitizers)")
     ap.add_argument("--output", action="append", default=[], metavar="NAME=FILE")
     ap.add_argument("--only", choices=["session", "c-program", "output"])
     ap.add_argument("files", nargs="+")
@@ -261,7 +264,7 @@ def main():
             elif kind == "c-program":
                 if not a.lib:
                     raise SystemExit(f"{where}: a C program needs --lib")
-                errors += check_c_program(where, body, src, build, a.lib)
+                errors += check_c_program(where, body, src, build, a.lib, a.cc, a.cflags)
             elif kind == "output":
                 if args not in outputs:
                     continue
