@@ -39,13 +39,24 @@
  * knows the read form carries `<n>` first and so one field more than a URC of
  * the same `n`. A line the filter rejects is a URC.
  *
- * @section at_late Late answers
+ * @section at_late Late answers, and resynchronising
  * After a command times out, final results that arrive before the next
  * command is written are counted as stale and dropped, and the next command
- * is held until the line has been quiet for `guard_ms`, so a late `OK` does
- * not complete the next command. Limit: an answer later than that, arriving
- * after the next command was written, cannot be told from that command's own
- * answer when echo is off (no AT protocol says which command an `OK` ends).
+ * is held until the line has been quiet for `guard_ms`. That is not enough
+ * on its own: a module that is still busy with the timed-out command (a
+ * stall, a slow network) answers it later, after the next command was
+ * written, and with echo off no AT protocol says which command an `OK`
+ * ends. So when `sync_command` is set (qlw_quectel_at_config() sets
+ * "AT+CMEE?" and "AT+CGATT?"), the engine first writes one of those probes:
+ * the module answers in order, so every final result before the probe's own
+ * `sync_prefix` line is an older command's (counted stale, dropped), and the
+ * final result after that line ends the probe. Only then is the next command
+ * written, and its `OK` is its own. A probe is written once per command; the
+ * command's timeout runs from qlw_at_send(), so a module that never answers
+ * ends the command with @ref QLW_AT_RESULT_TIMEOUT without it having been
+ * written. The next command then uses the other probe, whose answer line
+ * cannot be mistaken for a late answer to the unanswered one. A restart
+ * banner ends the need (a restarted module owes no answers).
  *
  * @section at_drive Two ways to drive it
  * - Blocking: qlw_at_exec() sends and waits up to the command's timeout.
@@ -253,6 +264,10 @@ typedef struct qlw_at_config {
                                           the reboot line alone is the banner (LTE "RDY"). */
     uint32_t boot_timeout_ms;        /**< Longest boot banner (default 15000). */
     uint32_t guard_ms;               /**< Quiet time required after a timeout (default 200). */
+    const char *sync_command[2];     /**< After a timeout, one of these is written before the next
+                                          command (e.g. "AT+CMEE?", "AT+CGATT?"); NULL (default):
+                                          none. See "Late answers, and resynchronising" above. */
+    const char *sync_prefix[2];      /**< The line that answers each ("+CMEE:", "+CGATT:"). */
     qlw_trace_fn trace;              /**< Optional trace hook. */
     void *trace_ctx;                 /**< Passed to @ref trace. */
 } qlw_at_config;
@@ -401,6 +416,12 @@ QLW_API bool qlw_at_busy(const qlw_at *at);
 /** @brief True once the command in flight is written whole and waits for its answer
  *  (false while idle or still writing). */
 QLW_API bool qlw_at_waiting(const qlw_at *at);
+
+/** @brief True once every byte of the last command given to qlw_at_send() has
+ *  been written, and until the next qlw_at_send(): what arrives while it is
+ *  false (a resynchronising probe still awaited, say) cannot be about that
+ *  command. */
+QLW_API bool qlw_at_written(const qlw_at *at);
 
 /** @brief True while the engine runs a callback (a URC, event or completion handler):
  *  calls that wait for input return QLW_ERR_STATE then. */

@@ -581,7 +581,10 @@ QLW_API size_t qlw_uplinks_in_flight(const qlw_session *s);
  *        `+NSMI`, `+QLWULDATASTATUS`, `AT+QLWULDATASTATUS?`) and reported;
  *        if that stays uncertain it is not handed over again while paused
  *        (qlw_close() then reports it unknown; after qlw_resume() it goes
- *        again, flagged possible_duplicate). The others stay queued.
+ *        again, flagged possible_duplicate). An uplink whose command the
+ *        engine still holds back (it first resynchronises after a timeout:
+ *        see at.h) has not reached the module: it is taken back and stays
+ *        at the head of the queue, not in flight. The others stay queued.
  *        Queueing still works. Idempotent.
  * @return QLW_OK, or QLW_ERR_ARG for NULL.
  */

@@ -24,12 +24,24 @@ void qlw_at_config_default(qlw_at_config *cfg)
     cfg->guard_ms = 200;
 }
 
+/* A probe is a one-line command with an answer prefix; both or neither. */
+static bool sync_valid(const char *cmd, const char *prefix, const char *other)
+{
+    if (cmd == NULL)
+        return other == NULL;
+    return other != NULL && cmd[0] != '\0' && strpbrk(cmd, "\r\n") == NULL && prefix != NULL &&
+           prefix[0] != '\0';
+}
+
 static bool config_valid(const qlw_at_config *cfg)
 {
     return cfg->line_max >= 16 && cfg->cmd_max >= 16 && cfg->resp_size >= 16 &&
            cfg->resp_lines_max >= 1 && cfg->urc_queue_size >= (size_t)2 * QLW_URCQ_EVENT_RESERVE &&
            cfg->handlers_max >= 1 && cfg->line_max < 65000 &&
-           cfg->urc_queue_size < (size_t)65536 * 16 && (cfg->urc_table_len == 0 || cfg->urc_table);
+           cfg->urc_queue_size < (size_t)65536 * 16 &&
+           (cfg->urc_table_len == 0 || cfg->urc_table) &&
+           sync_valid(cfg->sync_command[0], cfg->sync_prefix[0], cfg->sync_command[1]) &&
+           sync_valid(cfg->sync_command[1], cfg->sync_prefix[1], cfg->sync_command[0]);
 }
 
 /* Sizes of the regions carved from one block, in order. */
@@ -166,6 +178,9 @@ static void complete(qlw_at *at, qlw_at_result result, int code, const char *fin
     r->elapsed_ms = (uint32_t)qlw_ms_diff(now, at->start_ms);
     at->phase = QLW_PHASE_IDLE;
     at->rd.want_prompt = false;
+    if (at->syncing && at->sync_written)
+        at->sync_which ^= 1u; /* unanswered: the next command tries the other probe */
+    at->syncing = false;
     at->completed = true;
     at->stats.commands++;
     if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED) {
@@ -308,6 +323,7 @@ static void start_boot(qlw_at *at)
 {
     if (in_flight(at) || at->phase == QLW_PHASE_WRITING)
         complete(at, QLW_AT_RESULT_REBOOTED, -1, "");
+    at->stale = false; /* a restarted module owes no answers */
     if (!at->booting) {
         at->booting = true;
         at->stats.reboots++;
@@ -367,6 +383,31 @@ static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled
     return false;
 }
 
+/* Lines while the resynchronising probe is awaited: its echo, its answer
+ * line, and a final result, which ends the probe only after that line (the
+ * module answers in order: a final before it belongs to the timed-out
+ * command). Everything else is a URC, as between commands. */
+static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
+{
+    if (strcmp(line, at->cfg.sync_command[at->sync_which]) == 0)
+        return true; /* echo */
+    if (!garbled && !at->sync_line &&
+        prefix_match(line, len, at->cfg.sync_prefix[at->sync_which])) {
+        at->sync_line = true;
+        return true;
+    }
+    if (!is_final_token(line))
+        return false;
+    if (!at->sync_line) {
+        at->stats.stale_finals++;
+        queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
+        return true;
+    }
+    at->syncing = false; /* in step again: the command itself goes next */
+    at->stale = false;
+    return true;
+}
+
 static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
 {
     unsigned flags = garbled ? QLW_LINE_GARBLED : 0;
@@ -384,6 +425,8 @@ static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
         boot_line(at, line, len, flags);
         return;
     }
+    if (at->syncing && at->sync_written && take_sync(at, line, len, garbled))
+        return;
     if (in_flight(at) && take_response(at, line, len, garbled, def))
         return;
     if (is_final_token(line)) {
@@ -429,6 +472,7 @@ static int write_some(qlw_at *at, const uint8_t *data, size_t len, size_t *pos)
 static void all_written(qlw_at *at, uint32_t now)
 {
     at->stale = false;
+    at->written = true;
     at->deadline_ms = now + at->cmd.timeout_ms;
     if ((at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
         at->phase = QLW_PHASE_PROMPT;
@@ -438,17 +482,47 @@ static void all_written(qlw_at *at, uint32_t now)
     }
 }
 
+/* Writes (more of) the resynchronising probe and its CR. */
+static int write_sync(qlw_at *at)
+{
+    const char *probe = at->cfg.sync_command[at->sync_which];
+    size_t len = strlen(probe);
+    int rc = QLW_OK;
+
+    if (!at->syncing) {
+        at->syncing = true;
+        at->sync_written = false;
+        at->sync_line = false;
+        at->sync_pos = 0;
+    }
+    if (at->sync_pos < len)
+        rc = write_some(at, (const uint8_t *)probe, len, &at->sync_pos);
+    if (rc == QLW_OK && at->sync_pos == len) {
+        size_t cr = 0;
+        rc = write_some(at, (const uint8_t *)"\r", 1, &cr);
+        at->sync_pos += cr;
+    }
+    if (rc < 0) {
+        io_failed(at, rc);
+        return rc;
+    }
+    at->sync_written = at->sync_pos == len + 1;
+    return QLW_OK;
+}
+
 static int flush_tx(qlw_at *at)
 {
     uint32_t now;
     int rc;
 
     /* Called after every chunk read: the clock is read only when there is something to write. */
-    if (at->phase != QLW_PHASE_WRITING)
+    if (at->phase != QLW_PHASE_WRITING || (at->syncing && at->sync_written))
         return QLW_OK;
     now = now_ms(at);
     if (guard_holds(at, now))
         return QLW_OK;
+    if (at->stale && at->cfg.sync_command[0] != NULL && at->tx_pos == 0 && !at->sending_payload)
+        return write_sync(at);
     if (at->tx_pos == 0 && !at->sending_payload)
         at->start_ms = now;
     if (at->sending_payload)
@@ -507,6 +581,7 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     at->payload_pos = 0;
     at->sending_payload = false;
     at->got_line = false;
+    at->written = false;
     at->finals_expected = qlw_count_chained(cmd->text);
     at->finals_seen = 0;
     at->done = done;
@@ -767,7 +842,8 @@ int32_t qlw_at_next_timeout_ms(qlw_at *at)
     now = now_ms(at);
     if (at->phase != QLW_PHASE_IDLE)
         earliest(&best, qlw_ms_diff(at->deadline_ms, now));
-    if (at->phase == QLW_PHASE_WRITING) /* the guard, or a short write to retry */
+    if (at->phase == QLW_PHASE_WRITING && !(at->syncing && at->sync_written))
+        /* the guard, or a short write to retry (a probe's answer: the deadline) */
         earliest(&best, guard_holds(at, now) ? (int32_t)at->cfg.guard_ms : 10);
     if (at->booting)
         earliest(&best, qlw_ms_diff(at->boot_deadline_ms, now));
@@ -866,6 +942,11 @@ bool qlw_at_busy(const qlw_at *at)
 bool qlw_at_waiting(const qlw_at *at)
 {
     return at != NULL && (at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT);
+}
+
+bool qlw_at_written(const qlw_at *at)
+{
+    return at != NULL && at->written;
 }
 
 bool qlw_at_in_callback(const qlw_at *at)

@@ -54,6 +54,7 @@ struct qlw_at {
     size_t payload_pos;
     bool sending_payload;
     bool got_line; /* a response line arrived: later copies of the text are not echo */
+    bool written;  /* every byte of the command is out (qlw_at_written()) */
     unsigned finals_expected;
     unsigned finals_seen;
     uint32_t start_ms;
@@ -74,6 +75,12 @@ struct qlw_at {
     /* after a timeout: finals are stale until the next command is written */
     bool stale;
     uint32_t stale_since_ms;
+    /* the probe that resynchronises after a timeout (cfg.sync_command) */
+    bool syncing;        /* the probe is being written or awaited */
+    bool sync_written;   /* every byte of it (and its CR) is out */
+    bool sync_line;      /* its answer line came: the next final ends it */
+    unsigned sync_which; /* which of the two probes: the other after one went unanswered */
+    size_t sync_pos;
 
     bool booting;
     uint32_t boot_deadline_ms;

@@ -129,6 +129,11 @@ int qlw_pause(qlw_session *s)
     if (s == NULL)
         return QLW_ERR_ARG;
     s->paused = true;
+    /* An uplink command the engine holds back (a resynchronising probe is
+     * still out) has not reached the module: take it back, so that nothing
+     * new starts after the pause. */
+    if (s->ul_phase == QLW_UPLINK_COMMAND && qlw_at_busy(s->at) && !qlw_at_written(s->at))
+        qlw_at_cancel(s->at);
     return QLW_OK;
 }
 

@@ -189,6 +189,10 @@ void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme)
  * uncertain and goes again (its report will say possible_duplicate), or,
  * under at-most-once or past max_resends, is reported unknown. */
 void qlw_s_uplink_uncertain(qlw_session *s, qlw_ul *ul, int err);
+/* The head's command ended before it was written whole (qlw_at_written()):
+ * the module has nothing of it, so it goes again with no duplicate from this
+ * attempt. True when that was the case (the result is then handled). */
+bool qlw_s_uplink_unwritten(qlw_session *s, qlw_ul *ul, const qlw_at_response *r);
 /* Reports the i-th queued uplink (0 = head) with this outcome. */
 void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, int cme);
 /* session_uplink.c */

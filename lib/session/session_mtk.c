@@ -406,6 +406,8 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
         ul_accepted(s, ul);
         return 0;
     }
+    if (qlw_s_uplink_unwritten(s, ul, r))
+        return 0;
     switch (r->result) {
     case QLW_AT_RESULT_ERROR:
     case QLW_AT_RESULT_CME_ERROR:
@@ -431,7 +433,8 @@ static void ul_news(qlw_session *s, qlw_uplink_news news, int status)
 {
     if (s->ul_phase == QLW_UPLINK_COMMAND) {
         qlw_ul *ul = qlw_ulq_head(&s->ulq);
-        if (ul == NULL)
+        /* Not written yet (the engine resynchronises): about an older message. */
+        if (ul == NULL || !qlw_at_written(s->at))
             return;
         if (status >= 0)
             ul->status = status;

@@ -112,6 +112,19 @@ static void not_gone(qlw_session *s, qlw_ul *ul, int err, int cme)
     /* else it stays at the head and goes again: no duplicate from this attempt */
 }
 
+bool qlw_s_uplink_unwritten(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
+{
+    if (qlw_at_written(s->at))
+        return false;
+    /* The command never left whole (the engine was still resynchronising,
+     * or qlw_pause() took it back): the module has nothing of it. A pause
+     * costs no attempt; a module that does not answer the probe does. */
+    if (r->result == QLW_AT_RESULT_CANCELLED)
+        ul->attempts--;
+    not_gone(s, ul, qlw_at_result_err(r->result), -1);
+    return true;
+}
+
 /* This handover may or may not have reached the server (both dialect
  * families judge their uplinks with it). */
 void qlw_s_uplink_uncertain(qlw_session *s, qlw_ul *ul, int err)
@@ -168,6 +181,10 @@ void qlw_s_ul_news(qlw_session *s, qlw_uplink_news news, int status)
         ul->status = status;
     switch (s->ul_phase) {
     case QLW_UPLINK_COMMAND:
+        /* Not written yet (the engine still resynchronises after a timeout):
+         * the word is about an older message, not this one. */
+        if (!qlw_at_written(s->at))
+            break;
         /* Before the command's final result: remember it; a verdict also ends
          * the wait for an OK that adds nothing (a lost OK must not stall). */
         s->ul_news = news;
@@ -242,6 +259,8 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
         apply(s, ul, s->ul_news); /* a URC already said what happened */
         return;
     }
+    if (qlw_s_uplink_unwritten(s, ul, r))
+        return;
     switch (r->result) {
     case QLW_AT_RESULT_ERROR:
         /* Not registered/observed after all: the module registers again by

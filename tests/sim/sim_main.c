@@ -115,9 +115,13 @@ static int wait_events(struct sim *s, struct pollfd *pfd, nfds_t *n, const sigse
         ts.tv_nsec = (long)(ms % 1000) * 1000000L;
         tsp = &ts;
     }
-    /* A stalled module neither reads (the host's bytes wait in the line) nor writes. */
+    /* A stalled module neither reads (the host's bytes wait in the line) nor writes.
+     * One whose final result is still to come late is busy with that command:
+     * like a real module's AT interpreter it takes the next one only after
+     * answering, so a late final never follows a later command's answer. */
     bool stalled = fault_stalled(s);
-    pfd[0] = (struct pollfd){.fd = s->master_fd, .events = stalled ? 0 : POLLIN};
+    bool busy = stalled || timer_pending(s, TMR_LATE_FINAL);
+    pfd[0] = (struct pollfd){.fd = s->master_fd, .events = busy ? 0 : POLLIN};
     if (s->out.len && !stalled)
         pfd[0].events |= POLLOUT;
     *n = 1;

@@ -17,7 +17,11 @@
  *   session runs QLW_DELIVERY_AT_MOST_ONCE, where any duplicate fails.
  * Prints the totals and a last JSON line; exits 1 when any count is not 0.
  *
- *   soak_lib --sim PATH [--uplinks N] [--sessions K] [--seed S] [-v]
+ *   soak_lib --sim PATH [--uplinks N] [--sessions K] [--seed S] [-v] [--trace-dir DIR]
+ *
+ * --trace-dir DIR writes DIR/session-K.log per session: every chunk of
+ * bytes both ways, the simulator's events, the control lines and the
+ * reports, on one clock, to read back what led to a failure.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -89,6 +93,7 @@ typedef struct sess {
     bool at_most_once;         /* QLW_DELIVERY_AT_MOST_ONCE: never handed over twice */
     bool nsmi_asked;           /* AT+NSMI=1 written, its final result not seen yet */
     bool no_nsmi;              /* the firmware answered AT+NSMI=1 with ERROR */
+    FILE *log;                 /* --trace-dir: this session's timeline, or NULL */
 } sess;
 
 struct soak {
@@ -97,6 +102,7 @@ struct soak {
     unsigned uplinks;
     unsigned nsess;
     bool verbose;
+    const char *trace_dir;
     uint64_t rng;
     sess ss[SESSIONS_MAX];
 };
@@ -119,6 +125,27 @@ static uint32_t rnd(soak *k)
 static uint32_t rnd_in(soak *k, uint32_t lo, uint32_t hi)
 {
     return lo + rnd(k) % (hi - lo + 1);
+}
+
+/* One line of the session's timeline (--trace-dir): WHAT, then TEXT with
+ * CR, LF and other control bytes escaped. */
+static void tlog(sess *x, const char *what, const char *text, size_t len)
+{
+    if (x->log == NULL)
+        return;
+    fprintf(x->log, "%llu %s ", (unsigned long long)now_ms(), what);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\r')
+            fputs("\\r", x->log);
+        else if (c == '\n')
+            fputs("\\n", x->log);
+        else if (c < 0x20 || c >= 0x7F)
+            fprintf(x->log, "\\x%02X", c);
+        else
+            fputc(c, x->log);
+    }
+    fputc('\n', x->log);
 }
 
 /* ---------------------------------------------------------- simulators */
@@ -197,6 +224,7 @@ static void count_event(sess *x, const char *line)
 {
     payload *p;
 
+    tlog(x, "event", line, strlen(line));
     if (strncmp(line, "{\"event\":\"uplink\",", 18) == 0) {
         if ((p = payload_at(x, after(line, "\"hex\":\""))) != NULL)
             p->received++;
@@ -236,6 +264,7 @@ static void control(sess *x, const char *line)
 
     if (x->top->verbose)
         fprintf(stderr, "soak_lib: session %d: %s\n", x->idx, line);
+    tlog(x, "control", line, strlen(line));
     if (x->ctl_fd >= 0 && write(x->ctl_fd, buf, (size_t)n) != n)
         fprintf(stderr, "soak_lib: session %d: control line lost\n", x->idx);
 }
@@ -316,6 +345,11 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
             p->weak = x->no_nsmi;
         }
         p->dup = p->dup || r->possible_duplicate;
+        if (x->log != NULL)
+            fprintf(x->log, "%llu report payload %zu id %lu %s%s (%s, %u attempts)\n",
+                    (unsigned long long)now_ms(), i, (unsigned long)r->id,
+                    qlw_outcome_str(r->outcome), r->possible_duplicate ? " dup" : "",
+                    qlw_strerror(r->result), r->attempts);
         if (x->top->verbose)
             fprintf(stderr, "soak_lib: session %d: payload %zu %s%s (%s, %u attempts)\n", x->idx, i,
                     qlw_outcome_str(r->outcome), r->possible_duplicate ? " dup" : "",
@@ -352,6 +386,7 @@ static void on_trace(void *ctx, qlw_trace_dir dir, const uint8_t *data, size_t l
     sess *x = ctx;
 
     (void)time_ms;
+    tlog(x, dir == QLW_TRACE_RX ? "<" : ">", (const char *)data, len);
     if (dir == QLW_TRACE_RX)
         watch_rx(x, data, len);
     if (dir != QLW_TRACE_TX)
@@ -421,7 +456,12 @@ static int open_session(soak *k, sess *x)
         return -1;
     }
     qlw_at_set_trace(qlw_session_at(x->s), on_trace, x);
-    (void)k;
+    if (k->trace_dir != NULL) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/session-%d.log", k->trace_dir, x->idx);
+        if ((x->log = fopen(path, "w")) == NULL)
+            fprintf(stderr, "soak_lib: %s: cannot write\n", path);
+    }
     return qlw_request_register(x->s) == QLW_OK ? 0 : -1;
 }
 
@@ -469,6 +509,9 @@ static void close_session(sess *x, bool stuck)
     qlw_close(x->s); /* reports what is left */
     x->s = NULL;
     x->closed = true;
+    if (x->log != NULL)
+        fclose(x->log);
+    x->log = NULL;
 }
 
 /* One pass: queue, faults, pauses, then wait for any input or deadline. */
@@ -613,7 +656,9 @@ static void finish_sim(sess *x)
 
 static int usage(void)
 {
-    fputs("usage: soak_lib --sim PATH [--uplinks N] [--sessions K] [--seed S] [-v]\n", stderr);
+    fputs("usage: soak_lib --sim PATH [--uplinks N] [--sessions K] [--seed S] [-v] "
+          "[--trace-dir DIR]\n",
+          stderr);
     return 2;
 }
 
@@ -637,6 +682,8 @@ static int parse(soak *k, int argc, char **argv)
             k->nsess = (unsigned)strtoul(v, NULL, 10);
         else if (!strcmp(a, "--seed"))
             k->seed = (unsigned)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--trace-dir"))
+            k->trace_dir = v;
         else
             return usage();
     }

@@ -1,6 +1,7 @@
 /* The AT engine: classification, finals, echo, URC queue, timeouts, reboots, I/O errors. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ static void on_done(void *ctx, const qlw_at_response *r)
     logf_(ctx, "D(%s:%d)", qlw_at_result_str(r->result), r->code);
 }
 
-static fixture *make(uint32_t start_ms, size_t urc_queue)
+static fixture *make_with(uint32_t start_ms, size_t urc_queue, bool sync)
 {
     static fixture f;
     qlw_at_config cfg;
@@ -68,10 +69,21 @@ static fixture *make(uint32_t start_ms, size_t urc_queue)
     cfg.boot_end = "OK";
     if (urc_queue)
         cfg.urc_queue_size = urc_queue;
+    if (sync) {
+        cfg.sync_command[0] = "AT+CMEE?";
+        cfg.sync_prefix[0] = "+CMEE:";
+        cfg.sync_command[1] = "AT+CGATT?";
+        cfg.sync_prefix[1] = "+CGATT:";
+    }
     assert_int_equal(qlw_at_open(&f.at, &cfg, f.io), QLW_OK);
     assert_int_equal(qlw_at_add_urc_handler(f.at, "", on_urc, &f), QLW_OK);
     assert_int_equal(qlw_at_add_event_handler(f.at, on_event, &f), QLW_OK);
     return &f;
+}
+
+static fixture *make(uint32_t start_ms, size_t urc_queue)
+{
+    return make_with(start_ms, urc_queue, false);
 }
 
 static int teardown(void **state)
@@ -246,6 +258,75 @@ static void test_timeout_then_late_ok_is_stale(void **state)
     assert_int_equal(st.stale_finals, 1);
     assert_int_equal(st.timeouts, 1);
     assert_string_equal(f->log, "V(stale_final:0)");
+}
+
+/* The late OK arrives after the guard, when the next command would already
+ * be out: the probe's answer line shows it is older, and AT+NEXT gets its
+ * own ERROR (without the probe it would have taken the late OK). */
+static void test_late_ok_after_guard_is_told_by_the_probe(void **state)
+{
+    fixture *f = *state = make_with(0, 0, true);
+    const qlw_at_response *r;
+    qlw_at_stats st;
+
+    script_on(&f->script, "AT+SLOW", "\r\nOK\r\n", 1500);
+    script_on(&f->script, "AT+CMEE?", "\r\n+CMEE:1\r\n\r\nOK\r\n", 400);
+    script_on(&f->script, "AT+NEXT", "\r\nERROR\r\n", 50);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+SLOW", 1000, &r), QLW_ERR_TIMEOUT);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+NEXT", 1000, &r), QLW_ERR_MODEM);
+    assert_string_equal(r->command, "AT+NEXT");
+    assert_int_equal(f->script.sent_count, 3);
+    assert_string_equal(f->script.sent[1], "AT+CMEE?");
+    assert_string_equal(f->script.sent[2], "AT+NEXT");
+    qlw_at_get_stats(f->at, &st);
+    assert_int_equal(st.stale_finals, 1);
+    assert_string_equal(f->log, "V(stale_final:0)");
+    /* in step again: the next command goes out at once, without a probe */
+    script_on(&f->script, "AT", "\r\nOK\r\n", 10);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT", 1000, NULL), QLW_OK);
+    assert_string_equal(f->script.sent[3], "AT");
+}
+
+/* An unanswered probe ends its command unwritten; the next command uses the
+ * other probe, so the first one's late answer is not taken for it. */
+static void test_unanswered_probe_switches_to_the_other(void **state)
+{
+    fixture *f = *state = make_with(0, 0, true);
+    const qlw_at_response *r;
+    qlw_at_stats st;
+
+    script_on(&f->script, "AT+SLOW", NULL, 0);
+    script_on(&f->script, "AT+CMEE?", "\r\n+CMEE:1\r\n\r\nOK\r\n", 3000);
+    script_on(&f->script, "AT+CGATT?", "\r\n+CGATT:1\r\n\r\nOK\r\n", 2000);
+    script_on(&f->script, "AT+NEXT", "\r\nERROR\r\n", 50);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+SLOW", 1000, &r), QLW_ERR_TIMEOUT);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+NEXT", 1000, &r), QLW_ERR_TIMEOUT);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+NEXT", 5000, &r), QLW_ERR_MODEM);
+    assert_int_equal(f->script.sent_count, 4);
+    assert_string_equal(f->script.sent[1], "AT+CMEE?");
+    assert_string_equal(f->script.sent[2], "AT+CGATT?");
+    assert_string_equal(f->script.sent[3], "AT+NEXT"); /* written once, after the probe */
+    qlw_at_get_stats(f->at, &st);
+    assert_int_equal(st.stale_finals, 1);
+    assert_string_equal(f->log, "U(+CMEE:1)V(stale_final:0)");
+}
+
+/* A restart while the probe is awaited: the module owes nothing any more. */
+static void test_reboot_during_probe_ends_the_need(void **state)
+{
+    fixture *f = *state = make_with(0, 0, true);
+    const qlw_at_response *r;
+
+    script_on(&f->script, "AT+SLOW", NULL, 0);
+    script_on(&f->script, "AT+CMEE?", "\r\nREBOOT_CAUSE_APPLICATION_AT\r\nNeul \r\nOK\r\n", 100);
+    script_on(&f->script, "AT+NEXT", "\r\nOK\r\n", 10);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+SLOW", 1000, &r), QLW_ERR_TIMEOUT);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+NEXT", 1000, &r), QLW_ERR_REBOOTED);
+    while (qlw_at_booting(f->at))
+        qlw_at_poll(f->at, 100);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+NEXT", 1000, &r), QLW_OK);
+    assert_int_equal(f->script.sent_count, 3);
+    assert_string_equal(f->script.sent[2], "AT+NEXT");
 }
 
 static void test_reboot_fails_command_and_banner_ok_completes_nothing(void **state)
@@ -508,6 +589,9 @@ int main(void)
         T(test_echo_skipped),
         T(test_chained_command_waits_for_each_ok),
         T(test_timeout_then_late_ok_is_stale),
+        T(test_late_ok_after_guard_is_told_by_the_probe),
+        T(test_unanswered_probe_switches_to_the_other),
+        T(test_reboot_during_probe_ends_the_need),
         T(test_reboot_fails_command_and_banner_ok_completes_nothing),
         T(test_extra_final_rebooting),
         T(test_urc_flood_overflow_reported_once_each),

@@ -1010,6 +1010,7 @@ static const detect_case detect_cases[] = {
     {"nothing",
      {{"AT+QLWSVC=?", ERROR_},
       {"AT+QLWCONFIG=?", NULL},
+      {"AT+CMEE?", "\r\n+CMEE:1\r\n" OK_}, /* the probe after the silence */
       {"AT+QLWCFG=?", "\r\n+QLWCFG: \"security\",(0-3)\r\n" OK_},
       {"AT+QLWSERV=?", ERROR_},
       {"AT+NCDP?", ERROR_}},

@@ -214,6 +214,49 @@ static void pause_follows_the_one_in_flight_only(void **state)
     }
 }
 
+/* The late answer of a stalled uplink comes after the probe that precedes
+ * the next one: neither its OK nor its +NSMI:SENT is taken for the next. */
+static void late_answer_after_probe_is_the_old_commands(void **state)
+{
+    static const payload p[] = {{0x01, QLW_UPLINK_NON}, {0x02, QLW_UPLINK_NON}};
+
+    (void)state;
+    check_story("synthetic-truth-f12-late-ok-after-probe.at", QLW_DELIVERY_AT_MOST_ONCE, p, 2,
+                "{ul 1 unknown QLW_ERR_TIMEOUT -1 seq=0 n=1}"
+                "{ul 2 unknown QLW_ERR_TIMEOUT -1 seq=0 n=1}");
+}
+
+/* Paused while the next uplink waits behind the probe: it is taken back
+ * (never written), nothing more goes, and close reports it failed. */
+static void pause_takes_back_an_unwritten_uplink(void **state)
+{
+    static const payload p[] = {{0x01, QLW_UPLINK_NON}, {0x02, QLW_UPLINK_NON}};
+
+    (void)state;
+    for (size_t i = 0; i < READ_SIZES; i++) {
+        harness h;
+        qlw_session_config cfg;
+
+        h_config(&h, &cfg);
+        cfg.delivery = QLW_DELIVERY_AT_MOST_ONCE;
+        start(&h, &cfg, "synthetic-truth-f13-pause-behind-probe.at", read_sizes[i], p, 2);
+        for (int k = 0; k < 4000 && !qlw_replay_finished(h.rp); k++)
+            qlw_poll(h.s, 50); /* until the probe is out */
+        assert_true(qlw_replay_finished(h.rp));
+        assert_int_equal(qlw_uplinks_in_flight(h.s), 1);
+        assert_int_equal(qlw_pause(h.s), QLW_OK);
+        assert_int_equal(qlw_uplinks_in_flight(h.s), 0);
+        assert_int_equal(qlw_uplinks_pending(h.s), 1);
+        h_run(&h, 30000); /* the replayer fails on any further write */
+        assert_string_equal(qlw_replay_error(h.rp), "");
+        qlw_close(h.s);
+        assert_non_null(strstr(h.log, "{ul 1 unknown QLW_ERR_TIMEOUT -1 seq=0 n=1}"
+                                      "{ul 2 failed QLW_ERR_CANCELLED -1 seq=0 n=0}"));
+        qlw_replay_close(h.rp);
+        qlw_transcript_free(h.ts);
+    }
+}
+
 /* F9 and F10: close reports what is known: refused = failed, accepted = unknown. */
 static void close_reports_refused_failed_and_accepted_unknown(void **state)
 {
@@ -328,6 +371,8 @@ int main(void)
         cmocka_unit_test(nsmi_decides_when_the_ok_is_lost),
         cmocka_unit_test(reboot_after_ok_resends_flagged),
         cmocka_unit_test(setup_ok_lost_is_retried),
+        cmocka_unit_test(late_answer_after_probe_is_the_old_commands),
+        cmocka_unit_test(pause_takes_back_an_unwritten_uplink),
         cmocka_unit_test(cgatt_overtaken_by_cereg),
         cmocka_unit_test(pause_follows_the_one_in_flight_only),
         cmocka_unit_test(close_reports_refused_failed_and_accepted_unknown),
