@@ -31,7 +31,7 @@ step "tests"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 step "delivery soak, short: 20 runs of qlwm2m send, 150 uplinks through the event loop"
-# The long run (500 runs, 3000 uplinks) is documented in the README. A
+# The long run (500 runs, 3000 uplinks) is documented in docs/robustness.md. A
 # failing run prints its seed and command lines; scripts/soak.sh --run I SEED
 # plays it again.
 scripts/soak.sh 20 "${QLWM2M_SOAK_SEED:-1}" --jobs "$jobs"
@@ -48,6 +48,17 @@ if [ -s build/docs/warnings.log ]; then
   exit 1
 fi
 echo "docs: build/docs/html/index.html"
+
+step "the demo, and its output as docs/getting-started.md shows it"
+# ctest already ran every session and program the pages show; the demo
+# rebuilds in build/ with the same options, so it is quick here.
+if ! scripts/demo.sh >build/demo.out 2>&1; then
+  cat build/demo.out
+  echo "demo: failed (above)" >&2
+  exit 1
+fi
+python3 tests/docs/check_docs.py --src . --build build --only output \
+  --output scripts/demo.sh=build/demo.out docs/getting-started.md
 
 step "library without libserialport and without SQLite"
 cmake -S . -B build-nosp -DQLWM2M_WERROR=ON -DQLWM2M_LIBSERIALPORT=OFF -DQLWM2M_SQLITE=OFF \

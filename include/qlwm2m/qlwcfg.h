@@ -25,7 +25,7 @@
  *
  * Every command whose syntax the public sources do not confirm is one row of
  * one table in lib/quectel/qlwcfg_cmd.c, so a correction from the field is a
- * one-line change; the README lists those points.
+ * one-line change; @ref unconfirmed lists those points.
  *
  * Results: each config call returns QLW_OK (QuecPython 0), a failure
  * (QLW_ERR_MODEM, QLW_ERR_CME, QLW_ERR_TIMEOUT ...: QuecPython -1), or
@@ -43,7 +43,7 @@
  * `"fota"` and `"reset"`; in every dialect other than C and D (AUTO
  * included), all of them.
  *
- * Dialect D (BG95) forms and their answers are unconfirmed (see the README);
+ * Dialect D (BG95) forms and their answers are unconfirmed (see @ref unconfirmed);
  * the calls send them as the command table has them.
  *
  * @section qlwcfg_secret The PSK key
@@ -145,7 +145,7 @@ typedef struct qlw_lwm2m_server {
 
 /** @brief FOTA modes: QuecPython `config(Fota, [download, update])`. */
 typedef struct qlw_lwm2m_fota {
-    int download; /**< 0 or 1 (which one is automatic is unconfirmed; see the README). */
+    int download; /**< 0 or 1 (which one is automatic is unconfirmed; see @ref unconfirmed). */
     int update;   /**< 0 or 1. */
 } qlw_lwm2m_fota;
 
