@@ -752,6 +752,8 @@ static int answer_value(qlw_session *s, qlw_mtk_answer *a)
         code = QLW_MTK_RSP_CONTENT;
     } else if (a->res >= 0) {
         res = find_resource(find_instance(s, a->obj, a->ins), a->res);
+        if (res == NULL) /* checked when the request came; gone since (a restart, a repeat) */
+            return answer_error(s, a, QLW_MTK_RSP_NOT_FOUND);
         code = read_value(s, a->obj, a->ins, res, text, sizeof(text), &len);
     } else { /* a whole instance: one part per readable resource, index counting down */
         res = readable(find_instance(s, a->obj, a->ins), a->part, &count);
