@@ -71,6 +71,10 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
         return QLW_ERR_ARG;
     if (mem_size < qlw_session_mem_size(cfg))
         return QLW_ERR_NOMEM;
+#ifndef QLW_HAVE_DIALECT_MTK
+    if (cfg->dialect == QLW_DIALECT_MTK_A || cfg->dialect == QLW_DIALECT_QLWCONFIG_B)
+        return QLW_ERR_UNSUPPORTED; /* QLWM2M_DIALECT_MTK=OFF */
+#endif
     memset(mem, 0, qlw_session_mem_size(cfg));
     s = (qlw_session *)mem;
     s->cfg = *cfg;
