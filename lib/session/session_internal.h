@@ -185,6 +185,10 @@ void qlw_s_schedule(qlw_session *s);
 void qlw_s_tick(qlw_session *s);
 int32_t qlw_s_next_timer(qlw_session *s);
 void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme);
+/* The head's handover may or may not have reached the server: it is marked
+ * uncertain and goes again (its report will say possible_duplicate), or,
+ * under at-most-once or past max_resends, is reported unknown. */
+void qlw_s_uplink_uncertain(qlw_session *s, qlw_ul *ul, int err);
 /* Reports the i-th queued uplink (0 = head) with this outcome. */
 void qlw_s_report_at(qlw_session *s, size_t i, qlw_outcome outcome, int result, int cme);
 /* session_uplink.c */

@@ -325,17 +325,6 @@ int qlw_s_mtk_deregister(qlw_session *s)
  * delivery policy, a restart and the reports work as on the BC68; only the
  * command and the lines that judge it differ. */
 
-/* This handover may or may not have reached the server. */
-static void ul_uncertain(qlw_session *s, qlw_ul *ul, int err)
-{
-    s->ul_phase = QLW_UPLINK_IDLE;
-    s->ul_news = QLW_UPLINK_NEWS_NONE;
-    ul->uncertain = true;
-    if (s->cfg.delivery == QLW_DELIVERY_AT_MOST_ONCE || ul->attempts > s->cfg.max_resends)
-        qlw_s_report_head(s, QLW_OUTCOME_UNKNOWN, err, -1);
-    /* at-least-once: it goes again, and its report will say possible_duplicate */
-}
-
 /* The module took the command: wait for the line that says it left (A's
  * NON has none: its OK is all the module will say). */
 static void ul_accepted(qlw_session *s, qlw_ul *ul)
@@ -426,12 +415,12 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
         /* The OK was lost: the module may have taken it; its verdict line may
          * still come. A's NON has none: nobody can tell. */
         if (dialect_a(s) && !is_con(ul->mode))
-            ul_uncertain(s, ul, QLW_ERR_TIMEOUT);
+            qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         else
             ul_accepted(s, ul);
         return 0;
     default: /* rebooted, port failed, cancelled: the module's state is unknown */
-        ul_uncertain(s, ul, qlw_at_result_err(r->result));
+        qlw_s_uplink_uncertain(s, ul, qlw_at_result_err(r->result));
         return 0;
     }
 }

@@ -112,8 +112,9 @@ static void not_gone(qlw_session *s, qlw_ul *ul, int err, int cme)
     /* else it stays at the head and goes again: no duplicate from this attempt */
 }
 
-/* This handover may or may not have reached the server. */
-static void uncertain(qlw_session *s, qlw_ul *ul, int err)
+/* This handover may or may not have reached the server (both dialect
+ * families judge their uplinks with it). */
+void qlw_s_uplink_uncertain(qlw_session *s, qlw_ul *ul, int err)
 {
     s->ul_phase = QLW_UPLINK_IDLE;
     s->ul_news = QLW_UPLINK_NEWS_NONE;
@@ -147,7 +148,7 @@ static void apply(qlw_session *s, qlw_ul *ul, qlw_uplink_news news)
         not_gone(s, ul, QLW_ERR_FAILED, -1);
         break;
     case QLW_UPLINK_NEWS_UNCERTAIN:
-        uncertain(s, ul, QLW_ERR_TIMEOUT);
+        qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         break;
     default:
         accepted(s, ul);
@@ -198,7 +199,7 @@ void qlw_s_ul_module_lost(qlw_session *s, int err)
     if (s->ul_news == QLW_UPLINK_NEWS_LEFT)
         left(s, ul);
     else
-        uncertain(s, ul, err);
+        qlw_s_uplink_uncertain(s, ul, err);
 }
 
 /* --------------------------------------------------------- the command */
@@ -279,11 +280,11 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
             s->ul_phase = QLW_UPLINK_WAIT_SENT; /* +NSMI will tell, if it took it */
             s->ul_deadline_ms = qlw_s_now(s) + s->cfg.sent_timeout_ms;
         } else {
-            uncertain(s, ul, QLW_ERR_TIMEOUT);
+            qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         }
         return;
     default: /* rebooted, port failed, cancelled: the module's state is unknown */
-        uncertain(s, ul, qlw_at_result_err(r->result));
+        qlw_s_uplink_uncertain(s, ul, qlw_at_result_err(r->result));
         return;
     }
 }
@@ -320,7 +321,7 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
     line = r->line_count > 0 ? r->lines[0] : "";
     if (!qlw_s_ok(r) || qlw_neul_parse_uldatastatus(line, strlen(line), &status, &seq) != QLW_OK) {
         if (r->result != QLW_AT_RESULT_REBOOTED)
-            uncertain(s, ul, QLW_ERR_TIMEOUT);
+            qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         return 0;
     }
     ul->status = status;
@@ -329,7 +330,7 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
         if (seq != 0)
             not_gone(s, ul, QLW_ERR_TIMEOUT, -1); /* the module never took ours */
         else
-            uncertain(s, ul, QLW_ERR_TIMEOUT);
+            qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         return 0;
     }
     switch (status) {
@@ -342,11 +343,11 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
             s->ul_phase = QLW_UPLINK_WAIT_STATUS;
             s->ul_deadline_ms = qlw_s_now(s) + s->cfg.con_ack_timeout_ms;
         } else {
-            uncertain(s, ul, QLW_ERR_TIMEOUT);
+            qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         }
         break;
     case QLW_UPLINK_TIMEOUT: /* no ACK: the CON may have arrived and the ACK been lost */
-        uncertain(s, ul, QLW_ERR_TIMEOUT);
+        qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
         break;
     default: /* not sent, send failed, reset by the server */
         not_gone(s, ul, QLW_ERR_FAILED, -1);
@@ -375,9 +376,9 @@ void qlw_s_uplink_tick(qlw_session *s, uint32_t now)
         if (s->dialect == QLW_DIALECT_NEUL)
             s->ul_phase = QLW_UPLINK_QUERY; /* no status in time: ask before judging */
         else
-            uncertain(s, ul, QLW_ERR_TIMEOUT);
+            qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
     } else if (s->ul_phase == QLW_UPLINK_WAIT_SENT) {
-        uncertain(s, ul, QLW_ERR_TIMEOUT);
+        qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
     }
 }
 
