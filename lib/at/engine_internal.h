@@ -19,8 +19,8 @@ typedef enum qlw_phase {
     QLW_PHASE_WAITING  /* everything written, waiting for the final result */
 } qlw_phase;
 
-#define QLW_AT_URC_BUCKETS   32
-#define QLW_AT_URC_INDEX_MAX 64
+#define QLW_AT_URC_BUCKETS   16
+#define QLW_AT_URC_INDEX_MAX 32
 
 typedef struct qlw_handler {
     /* The prefix's first three bytes (fewer when shorter) packed as by
