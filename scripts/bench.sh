@@ -190,10 +190,10 @@ if command -v arm-none-eabi-gcc >/dev/null; then
     -DCMAKE_BUILD_TYPE=MinSizeRel)
   cmake -S . -B "$build-m4" "${m4[@]}" >/dev/null 2>&1
   cmake --build "$build-m4" -j"$jobs" >/dev/null
-  cmake -S . -B "$build-m4-bc68" "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_TRANSCRIPT=OFF >/dev/null 2>&1
+  cmake -S . -B "$build-m4-bc68" "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF -DQLWM2M_TRANSCRIPT=OFF >/dev/null 2>&1
   cmake --build "$build-m4-bc68" -j"$jobs" >/dev/null
   printf '  %-34s %8s %8s\n' "build / layer" flash ram
-  for variant in "every dialect:$build-m4" "BC68 only (QLWM2M_DIALECT_QLWCFG=OFF):$build-m4-bc68"; do
+  for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68"; do
     name=${variant%%:*}
     map_share "$work/layers" "${variant#*:}/bin/qlwm2m-mcu.map" | sort -k2 -n -r >"$work/share"
     while read -r layer flash ram; do

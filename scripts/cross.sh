@@ -63,7 +63,7 @@ if wanted m4; then
     -DQLWM2M_NO_OS=ON -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=MinSizeRel)
   cmake -S . -B build-m4 "${m4[@]}" >/dev/null
   build build-m4
-  cmake -S . -B build-m4-bc68 "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF \
+  cmake -S . -B build-m4-bc68 "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF \
     -DQLWM2M_TRANSCRIPT=OFF >/dev/null
   build build-m4-bc68
   arm-none-eabi-size build-m4/bin/qlwm2m-mcu.elf build-m4-bc68/bin/qlwm2m-mcu.elf

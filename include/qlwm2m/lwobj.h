@@ -160,7 +160,8 @@ typedef struct qlw_lw_host {
  *         or 14 resources per instance); QLW_ERR_STATE (registered or
  *         registering now: the object list goes out in the Register
  *         message); QLW_ERR_UNSUPPORTED (the module is known not to speak
- *         dialect B). A refused call changes nothing.
+ *         dialect B, or the library was built without the BC26/BC66
+ *         dialects: QLWM2M_DIALECT_MTK=OFF). A refused call changes nothing.
  */
 QLW_API int qlw_lw_set_host(qlw_session *s, const qlw_lw_host *host);
 

@@ -419,7 +419,9 @@ QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
  * @return QLW_OK, QLW_ERR_ARG, QLW_ERR_NOMEM (@p mem too small);
  *         with a store: QLW_ERR_STORE (it could not be read, or holds
  *         something this library did not write), QLW_ERR_QUEUE_FULL (it
- *         holds more than uplink_queue_len or uplink_queue_bytes allow).
+ *         holds more than uplink_queue_len or uplink_queue_bytes allow);
+ *         QLW_ERR_UNSUPPORTED (@p cfg names a dialect the library was built
+ *         without: QLWM2M_DIALECT_QLWCFG=OFF or QLWM2M_DIALECT_MTK=OFF).
  * @note Sends nothing yet; the first qlw_process() or blocking call starts the module setup.
  */
 QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,

@@ -36,9 +36,11 @@ static int scan_field(const char *line, size_t len, size_t *pos, qlw_at_field *f
         if (i < len && line[i] != ',')
             return QLW_ERR_PARSE;
     } else {
+        /* memchr: the last field of a downlink is a kilobyte of hex. */
+        const char *comma = memchr(line + i, ',', len - i);
+
         f->ptr = line + i;
-        while (i < len && line[i] != ',')
-            i++;
+        i = comma != NULL ? (size_t)(comma - line) : len;
         f->len = (size_t)(line + i - f->ptr);
     }
     *pos = i;
@@ -150,31 +152,36 @@ int qlw_at_field_copy(const qlw_at_field *f, char *buf, size_t size)
     return fits ? QLW_OK : QLW_ERR_OVERFLOW;
 }
 
-/* A hex digit's value plus one; 0 for every other byte. */
+/* A hex digit's value with bit 4 set (0x10..0x1F); 0 for every other byte. */
 static const uint8_t hex_digit[256] = {
-    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
-    ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['A'] = 0x1A, ['B'] = 0x1B,
+    ['C'] = 0x1C, ['D'] = 0x1D, ['E'] = 0x1E, ['F'] = 0x1F, ['a'] = 0x1A, ['b'] = 0x1B,
+    ['c'] = 0x1C, ['d'] = 0x1D, ['e'] = 0x1E, ['f'] = 0x1F,
 };
 
 int qlw_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_size)
 {
+    const unsigned char *h = (const unsigned char *)hex;
+    size_t i = 0, n = hex_len / 2;
+
     if (hex == NULL || (out == NULL && hex_len > 0))
         return QLW_ERR_ARG;
     if (hex_len % 2 != 0)
         return QLW_ERR_PARSE;
-    if (hex_len / 2 > out_size)
+    if (n > out_size)
         return QLW_ERR_OVERFLOW;
-    /* A downlink is up to a kilobyte of hex: one table look-up per digit, no branches. */
-    for (size_t i = 0; i < hex_len; i += 2) {
-        int hi = hex_digit[(unsigned char)hex[i]] - 1,
-            lo = hex_digit[(unsigned char)hex[i + 1]] - 1;
+    /* A downlink is up to a kilobyte of hex: one table look-up per digit
+     * and one test per byte (a digit's entry has bit 4 set, any other
+     * byte's is 0, so the AND of the two is 0 unless both are digits). */
+    for (; i < n; i++) {
+        unsigned hi = hex_digit[h[2 * i]], lo = hex_digit[h[2 * i + 1]];
 
-        if ((hi | lo) < 0)
+        if ((hi & lo) == 0)
             return QLW_ERR_PARSE;
-        out[i / 2] = (uint8_t)(hi << 4 | lo);
+        out[i] = (uint8_t)(hi << 4 | (lo & 0x0Fu));
     }
-    return (int)(hex_len / 2);
+    return (int)n;
 }
 
 int qlw_hex_encode(const uint8_t *data, size_t len, char *out, size_t out_size)

@@ -68,6 +68,8 @@ size_t qlw_at_mem_size(const qlw_at_config *cfg)
     return total;
 }
 
+static void urc_index(qlw_at *at);
+
 int qlw_at_init(qlw_at **out, void *mem, size_t mem_size, const qlw_at_config *cfg, qlw_io *io)
 {
     size_t sizes[6];
@@ -95,6 +97,7 @@ int qlw_at_init(qlw_at **out, void *mem, size_t mem_size, const qlw_at_config *c
     qlw_urcq_init(&at->urcq, p, cfg->urc_queue_size);
     p += align_up(qlw_urcq_mem_size(cfg->urc_queue_size));
     at->handlers = (qlw_handler *)(void *)p;
+    urc_index(at);
     at->last_rx_ms = qlw_io_now_ms(io);
     *out = at;
     return QLW_OK;
@@ -214,18 +217,63 @@ static bool in_flight(const qlw_at *at)
 }
 
 /* Every line is checked against whole tables and lists, most of whose entries
- * share the leading '+': reject on the first two bytes before the full match. */
+ * share the leading '+' and many the letter after it ("+N", "+C"): reject on
+ * the first three bytes before the full match. */
 static inline bool prefix_match(const char *line, size_t len, const char *prefix)
 {
     if (prefix[0] != '\0' && (len == 0 || prefix[0] != line[0]))
         return false;
     if (prefix[0] != '\0' && prefix[1] != '\0' && (len == 1 || prefix[1] != line[1]))
         return false;
+    if (prefix[0] != '\0' && prefix[1] != '\0' && prefix[2] != '\0' &&
+        (len == 2 || prefix[2] != line[2]))
+        return false;
     return qlw_prefix_match(line, len, prefix);
+}
+
+static unsigned urc_bucket(const char *p)
+{
+    return ((unsigned char)p[0] * 5u + (unsigned char)p[1] * 3u + (unsigned char)p[2]) %
+           QLW_AT_URC_BUCKETS;
+}
+
+/* Links each entry into its bucket's chain, last entry first so that every
+ * chain runs in table order. */
+static void urc_index(qlw_at *at)
+{
+    const qlw_at_urc_def *t = at->cfg.urc_table;
+
+    at->urc_indexed = false;
+    if (at->cfg.urc_table_len > QLW_AT_URC_INDEX_MAX)
+        return;
+    for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
+        const char *p = t[i].prefix;
+
+        if (p == NULL || p[0] == '\0' || p[1] == '\0' || p[2] == '\0')
+            return;
+    }
+    memset(at->urc_head, 0, sizeof(at->urc_head));
+    for (size_t i = at->cfg.urc_table_len; i-- > 0;) {
+        unsigned b = urc_bucket(t[i].prefix);
+
+        at->urc_next[i] = at->urc_head[b];
+        at->urc_head[b] = (uint8_t)(i + 1);
+    }
+    at->urc_indexed = true;
 }
 
 static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
 {
+    if (at->urc_indexed) {
+        /* Every prefix has three bytes or more: a shorter line matches none. */
+        if (len < 3)
+            return NULL;
+        for (unsigned i = at->urc_head[urc_bucket(line)]; i != 0; i = at->urc_next[i - 1]) {
+            if (qlw_prefix_match(line, len, at->cfg.urc_table[i - 1].prefix))
+                return &at->cfg.urc_table[i - 1];
+        }
+        return NULL;
+    }
     for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
         if (prefix_match(line, len, at->cfg.urc_table[i].prefix))
             return &at->cfg.urc_table[i];
@@ -610,17 +658,40 @@ int qlw_at_send_raw(qlw_at *at, const char *text, uint32_t timeout_ms, qlw_at_do
 
 /* ---------------------------------------------------------- dispatch */
 
+/* The first three bytes of s (at most len), zero-filled: a prefix longer
+ * than the line then differs from it in a byte the mask keeps. */
+static uint32_t head3(const char *s, size_t len)
+{
+    uint32_t w = 0;
+
+    for (size_t i = 0; i < 3 && i < len; i++)
+        w |= (uint32_t)(unsigned char)s[i] << (8 * i);
+    return w;
+}
+
 static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
 {
     qlw_at_line line = {(const char *)(rec + 1), rec->value, rec->flags, rec->time_ms};
 
+    /* One loop per kind: the kind is tested once per record, not per handler. */
+    if (rec->kind == QLW_URCQ_EVENT) {
+        for (size_t i = 0; i < at->handler_count; i++) {
+            const qlw_handler *h = &at->handlers[i];
+
+            if (h->event != NULL)
+                h->event(h->ctx, (qlw_at_event)rec->flags, rec->value);
+        }
+        return;
+    }
+    if (rec->kind != QLW_URCQ_LINE)
+        return;
+    uint32_t head = head3(line.text, line.len);
+
     for (size_t i = 0; i < at->handler_count; i++) {
         const qlw_handler *h = &at->handlers[i];
 
-        if (rec->kind == QLW_URCQ_EVENT && h->event != NULL)
-            h->event(h->ctx, (qlw_at_event)rec->flags, rec->value);
-        else if (rec->kind == QLW_URCQ_LINE && h->urc != NULL &&
-                 prefix_match(line.text, line.len, h->prefix))
+        if (h->urc != NULL && (head & h->head_mask) == h->head &&
+            qlw_prefix_match(line.text, line.len, h->prefix))
             h->urc(h->ctx, &line);
     }
 }
@@ -728,21 +799,29 @@ typedef struct gather_end {
 static size_t gather(qlw_at *at, bool *stamped, int *reads, gather_end *end)
 {
     size_t len = 0;
+    /* Locals, not loads through at after every call (the compiler cannot
+     * know that a transport's read leaves them alone): with one-byte reads
+     * this loop runs once per byte. */
+    int (*read)(void *, uint8_t *, size_t) = at->io->ops->read;
+    void *ctx = at->io->ctx;
+    uint8_t *rx = at->rx;
+    int budget = QLW_AT_MAX_READS_PER_PROCESS - *reads, done = 0;
 
     end->drained = false;
     end->err = 0;
     /* The loop does only what each read must; the rest is once per chunk. */
-    while (len < sizeof(at->rx) && *reads < QLW_AT_MAX_READS_PER_PROCESS) {
-        int n = at->io->ops->read(at->io->ctx, at->rx + len, sizeof(at->rx) - len);
+    while (len < sizeof(at->rx) && done < budget) {
+        int n = read(ctx, rx + len, sizeof(at->rx) - len);
 
         if (n <= 0) {
             end->drained = n == 0;
             end->err = n;
             break;
         }
-        (*reads)++;
+        done++;
         len += (size_t)n;
     }
+    *reads += done;
     at->rx_len = len;
     at->rx_pos = 0;
     if (len == 0)
@@ -986,6 +1065,10 @@ static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at
         return QLW_ERR_NOMEM;
     h = &at->handlers[at->handler_count++];
     memcpy(h->prefix, prefix, strlen(prefix) + 1);
+    h->head = head3(prefix, strlen(prefix));
+    h->head_mask = 0;
+    for (size_t i = 0; i < 3 && prefix[i] != '\0'; i++)
+        h->head_mask |= 0xFFu << (8 * i);
     h->urc = urc;
     h->event = ev;
     h->ctx = ctx;

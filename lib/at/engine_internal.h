@@ -19,7 +19,13 @@ typedef enum qlw_phase {
     QLW_PHASE_WAITING  /* everything written, waiting for the final result */
 } qlw_phase;
 
+#define QLW_AT_URC_BUCKETS   16
+#define QLW_AT_URC_INDEX_MAX 32
+
 typedef struct qlw_handler {
+    /* The prefix's first three bytes (fewer when shorter) packed as by
+     * head3(), and which of them count: one compare rejects most lines. */
+    uint32_t head, head_mask;
     char prefix[QLW_AT_PREFIX_MAX];
     qlw_at_urc_fn urc;
     qlw_at_event_fn event;
@@ -84,6 +90,16 @@ struct qlw_at {
 
     bool booting;
     uint32_t boot_deadline_ms;
+
+    /* The URC table by the first three bytes of its prefixes, built once at
+     * init: every line is looked up in it, and a linear scan of a few dozen
+     * prefixes that mostly start with "+N" or "+C" was the dearest part of
+     * classifying a line. Chains keep the table's order (the first match
+     * wins). Unused (a linear scan) for longer tables or prefixes shorter
+     * than three bytes. Entries are numbered from 1; 0 ends a chain. */
+    bool urc_indexed;
+    uint8_t urc_head[QLW_AT_URC_BUCKETS];
+    uint8_t urc_next[QLW_AT_URC_INDEX_MAX];
 
     qlw_urcq urcq;
     uint32_t urc_dropped_unreported;

@@ -1,7 +1,14 @@
-#include <ctype.h>
 #include <string.h>
 
 #include "at/engine_internal.h"
+
+/* ASCII letters and digits: what ends a command or URC name. Not the
+ * locale's idea of a letter for bytes above 0x7F, and no function call per
+ * byte. */
+static inline bool is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
 
 /*
  * "+CGATT" matches "+CGATT:1" and "+CGATT" but not "+CGATTX:"; a prefix that
@@ -20,9 +27,9 @@ bool qlw_prefix_match(const char *line, size_t len, const char *prefix)
     if (n == 0)
         return true;
     last = (unsigned char)prefix[n - 1];
-    if (len == n || !isalnum(last))
+    if (len == n || !is_alnum(last))
         return true;
-    return !isalnum((unsigned char)line[n]);
+    return !is_alnum((unsigned char)line[n]);
 }
 
 /* The BC68 family answers each ';'-chained command with its own final result. */
@@ -51,7 +58,7 @@ static size_t part_name(const char *part, char *name, size_t size)
     if (*part != '+' && *part != '^' && *part != '$' && *part != '%')
         return 0;
     name[n++] = *part++;
-    while (n + 1 < size && (isalnum((unsigned char)*part) || *part == '_'))
+    while (n + 1 < size && (is_alnum((unsigned char)*part) || *part == '_'))
         name[n++] = *part++;
     name[n] = '\0';
     return n > 1 ? n : 0;

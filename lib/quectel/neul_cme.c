@@ -4,10 +4,13 @@
  * attach/PDP numbers are 100 + the network cause (27.007); only the common
  * ones get their own name, the rest of their ranges a generic one.
  */
+#include <stdint.h>
+
 #include "qlwm2m/neul.h"
 
+/* Codes are below 1000: 16 bits each keep a row at 8 bytes, not 12. */
 typedef struct cme_row {
-    int lo, hi;
+    uint16_t lo, hi;
     const char *name;
 } cme_row;
 

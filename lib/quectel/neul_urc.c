@@ -292,10 +292,12 @@ int qlw_neul_parse_nnmi(const char *line, size_t len, uint8_t *buf, size_t size)
     if (rc != QLW_OK)
         return rc;
     if (n != 2 || dec_field(&f[0], 1, 65535, &bytes) != QLW_OK || f[1].quoted ||
-        f[1].len != 2 * (size_t)bytes || !all_hex(f[1].ptr, f[1].len))
+        f[1].len != 2 * (size_t)bytes)
         return QLW_ERR_PARSE;
+    /* Bad hex is a parse error before it is an overflow; when the data fits,
+     * the decoder checks every digit itself (one pass over a kilobyte, not two). */
     if ((size_t)bytes > size)
-        return QLW_ERR_OVERFLOW;
+        return all_hex(f[1].ptr, f[1].len) ? QLW_ERR_OVERFLOW : QLW_ERR_PARSE;
     rc = qlw_hex_decode(f[1].ptr, f[1].len, buf, size);
     return rc < 0 ? QLW_ERR_PARSE : rc;
 }

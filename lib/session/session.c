@@ -71,6 +71,14 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
         return QLW_ERR_ARG;
     if (mem_size < qlw_session_mem_size(cfg))
         return QLW_ERR_NOMEM;
+#ifndef QLW_HAVE_DIALECT_MTK
+    if (cfg->dialect == QLW_DIALECT_MTK_A || cfg->dialect == QLW_DIALECT_QLWCONFIG_B)
+        return QLW_ERR_UNSUPPORTED; /* QLWM2M_DIALECT_MTK=OFF */
+#endif
+#ifndef QLW_HAVE_DIALECT_QLWCFG
+    if (cfg->dialect == QLW_DIALECT_QLWCFG_C || cfg->dialect == QLW_DIALECT_QLWSVC_D)
+        return QLW_ERR_UNSUPPORTED; /* QLWM2M_DIALECT_QLWCFG=OFF */
+#endif
     memset(mem, 0, qlw_session_mem_size(cfg));
     s = (qlw_session *)mem;
     s->cfg = *cfg;

@@ -220,7 +220,12 @@ static inline const char *qlw_io_name_of(qlw_session *s)
 /* True for the AT+QLWCFG modules (LTE device management). */
 static inline bool qlw_s_lte(const qlw_session *s)
 {
+#ifdef QLW_HAVE_DIALECT_QLWCFG
     return s->dialect == QLW_DIALECT_QLWCFG_C || s->dialect == QLW_DIALECT_QLWSVC_D;
+#else
+    (void)s;
+    return false;
+#endif
 }
 
 /* True for the BC26/BC66 command sets (dialects A and B). */

@@ -142,6 +142,14 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
 
     if (d == QLW_DIALECT_AUTO)
         return ISSUE_CFG(s, 21, QLW_QLWCFG_PROBE_NCDP);
+#ifndef QLW_HAVE_DIALECT_MTK
+    if (d == QLW_DIALECT_MTK_A || d == QLW_DIALECT_QLWCONFIG_B) {
+        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
+                     "BC26/BC66 command set left out of this build (QLWM2M_DIALECT_MTK=OFF); "
+                     "driving the module as a BC68");
+        d = QLW_DIALECT_NEUL;
+    }
+#endif
     set_dialect(s, d);
     return setup_urcs(s);
 }

@@ -201,7 +201,7 @@ def main():
               f"(saturated, {total} readings), {res['saturated_cpu_us_per_reading']} us CPU "
               f"per reading (paced {res['paced_cpu_us_per_reading']}), delay p50 "
               f"{res['delay_p50_ms']} ms p99 {res['delay_p99_ms']} ms, RSS {rss_end} KiB")
-        print(json.dumps(res))
+        print(json.dumps(res, separators=(",", ":")))  # one compact line, as bench.sh greps it
     finally:
         for p in reversed(procs):
             if p.poll() is None:
