@@ -399,12 +399,12 @@ typedef struct qlw_attach_opts {
  *     A(S) + A(qlw_at_mem_size(&cfg->at)) + A(uplink_queue_len * U) + A(uplink_queue_bytes)
  *
  * where S is the session's own state and U one queued uplink's record. On a
- * 64-bit x86 Linux host today: S = 1656, the engine with the default
- * qlw_at_config 5936, U = 36. With the defaults (8 uplinks, 512 bytes) that
- * is 8392 bytes;
+ * 64-bit x86 Linux host today: S = 1688, the engine with the default
+ * qlw_at_config 6088, U = 36. With the defaults (8 uplinks, 512 bytes) that
+ * is 8576 bytes;
  * a gateway that keeps 500 readings of up to 16 bytes through an outage
- * (uplink_queue_len 500, uplink_queue_bytes 8000) needs 1656 + 5936 + 18000 + 8000 =
- * 33592 bytes. The transport is not included, nor the store (whose SQLite
+ * (uplink_queue_len 500, uplink_queue_bytes 8000) needs 1688 + 6088 + 18000 + 8000 =
+ * 33776 bytes. The transport is not included, nor the store (whose SQLite
  * connection has its own heap). Queue operations stay cheap at that size:
  * a report removes the head in O(1), an expired uplink in O(n + bytes), and
  * the payload pool is compacted (one memmove) only when its tail reaches
