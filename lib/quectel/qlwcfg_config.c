@@ -8,18 +8,6 @@ static const qlw_at_urc_def qlwcfg_urcs[] = {QLW_LTE_URC_LIST};
  * listed twice is harmless: the first entry decides. */
 static const qlw_at_urc_def any_urcs[] = {QLW_NEUL_URC_LIST, QLW_LTE_URC_LIST};
 
-/* The engine's resynchronising probes (urc_tables.h). */
-static void set_sync(qlw_at_config *cfg)
-{
-    static const char *const commands[2] = QLW_QUECTEL_SYNC_COMMANDS;
-    static const char *const prefixes[2] = QLW_QUECTEL_SYNC_PREFIXES;
-
-    for (int i = 0; i < 2; i++) {
-        cfg->sync_command[i] = commands[i];
-        cfg->sync_prefix[i] = prefixes[i];
-    }
-}
-
 void qlw_qlwcfg_at_config(qlw_at_config *cfg)
 {
     if (cfg == NULL)
@@ -28,7 +16,7 @@ void qlw_qlwcfg_at_config(qlw_at_config *cfg)
     cfg->urc_table = qlwcfg_urcs;
     cfg->urc_table_len = sizeof(qlwcfg_urcs) / sizeof(qlwcfg_urcs[0]);
     cfg->boot_end = NULL; /* "RDY" is flagged as a whole banner */
-    set_sync(cfg);
+    qlw_quectel_set_sync(cfg);
 }
 
 void qlw_quectel_at_config(qlw_at_config *cfg)
@@ -39,5 +27,5 @@ void qlw_quectel_at_config(qlw_at_config *cfg)
     cfg->urc_table = any_urcs;
     cfg->urc_table_len = sizeof(any_urcs) / sizeof(any_urcs[0]);
     cfg->boot_end = "OK";
-    set_sync(cfg);
+    qlw_quectel_set_sync(cfg);
 }

@@ -10,18 +10,6 @@
 
 static const qlw_at_urc_def neul_only_urcs[] = {QLW_NEUL_URC_LIST};
 
-/* The engine's resynchronising probes (urc_tables.h). */
-static void set_sync(qlw_at_config *cfg)
-{
-    static const char *const commands[2] = QLW_QUECTEL_SYNC_COMMANDS;
-    static const char *const prefixes[2] = QLW_QUECTEL_SYNC_PREFIXES;
-
-    for (int i = 0; i < 2; i++) {
-        cfg->sync_command[i] = commands[i];
-        cfg->sync_prefix[i] = prefixes[i];
-    }
-}
-
 void qlw_quectel_at_config(qlw_at_config *cfg)
 {
     if (cfg == NULL)
@@ -30,7 +18,7 @@ void qlw_quectel_at_config(qlw_at_config *cfg)
     cfg->urc_table = neul_only_urcs;
     cfg->urc_table_len = sizeof(neul_only_urcs) / sizeof(neul_only_urcs[0]);
     cfg->boot_end = "OK";
-    set_sync(cfg);
+    qlw_quectel_set_sync(cfg);
 }
 
 /* A dialect probe asks what the BC68 set answers; any other command is absent. */

@@ -19,19 +19,6 @@
  * banner and of a watchdog reset) and "Neul" (also "Neul ", in case the
  * earlier lines were lost to noise). The banner ends at boot_end "OK".
  */
-/* The probes the engine writes after a timeout before the next command (see
- * "Late answers, and resynchronising" in at.h): reads every dialect answers
- * with one line of its own ("+CMEE:1", "+CGATT: 1"), harmless at any time;
- * the second one after the first went unanswered. */
-#define QLW_QUECTEL_SYNC_COMMANDS                                                                  \
-    {                                                                                              \
-        "AT+CMEE?", "AT+CGATT?"                                                                    \
-    }
-#define QLW_QUECTEL_SYNC_PREFIXES                                                                  \
-    {                                                                                              \
-        "+CMEE:", "+CGATT:"                                                                        \
-    }
-
 #define QLW_NEUL_URC_LIST                                                                          \
     {"+QLWEVTIND", 0}, {"+QLWULDATASTATUS", 0}, {"+CEREG", 0}, {"+CSCON", 0}, {"+NPSMR", 0},       \
         {"+NNMI", 0}, {"+NSMI", 0}, {"+NPING", 0}, {"+NPINGERR", 0}, {"+CEDRXP", 0},               \
@@ -57,5 +44,17 @@
     {                                                                                              \
         "RDY", QLW_URC_REBOOT | QLW_URC_BOOT_END                                                   \
     }
+
+/* The probes the engine writes after a timeout before the next command (see
+ * "Late answers, and resynchronising" in at.h): reads every dialect answers
+ * with one line of its own ("+CMEE:1", "+CGATT: 1"), harmless at any time;
+ * the second one after the first went unanswered. */
+static inline void qlw_quectel_set_sync(qlw_at_config *cfg)
+{
+    cfg->sync_command[0] = "AT+CMEE?";
+    cfg->sync_prefix[0] = "+CMEE:";
+    cfg->sync_command[1] = "AT+CGATT?";
+    cfg->sync_prefix[1] = "+CGATT:";
+}
 
 #endif

@@ -189,6 +189,9 @@ void qlw_s_report_head(qlw_session *s, qlw_outcome outcome, int result, int cme)
  * uncertain and goes again (its report will say possible_duplicate), or,
  * under at-most-once or past max_resends, is reported unknown. */
 void qlw_s_uplink_uncertain(qlw_session *s, qlw_ul *ul, int err);
+/* The head is about to be handed over (its command issued): one attempt
+ * more, flagged as a resend when an earlier one was uncertain. */
+void qlw_s_uplink_handing(qlw_session *s, qlw_ul *ul);
 /* The head's command ended before it was written whole (qlw_at_written()):
  * the module has nothing of it, so it goes again with no duplicate from this
  * attempt. True when that was the case (the result is then handled). */

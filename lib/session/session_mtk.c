@@ -350,12 +350,7 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     qlw_lw_value v = {.type = QLW_LW_OPAQUE, .bytes = qlw_ulq_data(&s->ulq, ul), .len = ul->len};
     int rc;
 
-    ul->attempts++;
-    if (ul->uncertain)
-        ul->resent = true; /* the server may get it twice: say so */
-    ul->handed = true;
-    s->ul_phase = QLW_UPLINK_COMMAND;
-    s->ul_news = QLW_UPLINK_NEWS_NONE;
+    qlw_s_uplink_handing(s, ul);
     s->mtk.ul_msgid = -1;
     if (dialect_a(s)) {
         qlw_hex_encode(v.bytes, v.len, text, sizeof(text));

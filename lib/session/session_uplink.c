@@ -221,12 +221,8 @@ void qlw_s_ul_module_lost(qlw_session *s, int err)
 
 /* --------------------------------------------------------- the command */
 
-static int uplink_send(qlw_session *s, qlw_ul *ul)
+void qlw_s_uplink_handing(qlw_session *s, qlw_ul *ul)
 {
-    char hex[2 * QLW_NEUL_PAYLOAD_MAX + 1];
-    unsigned len = (unsigned)ul->len;
-
-    qlw_hex_encode(qlw_ulq_data(&s->ulq, ul), ul->len, hex, sizeof(hex));
     ul->attempts++;
     if (ul->uncertain)
         ul->resent = true; /* the server may get it twice: say so */
@@ -234,6 +230,15 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     s->ul_phase = QLW_UPLINK_COMMAND;
     s->ul_news = QLW_UPLINK_NEWS_NONE;
     s->ul_extended = false;
+}
+
+static int uplink_send(qlw_session *s, qlw_ul *ul)
+{
+    char hex[2 * QLW_NEUL_PAYLOAD_MAX + 1];
+    unsigned len = (unsigned)ul->len;
+
+    qlw_hex_encode(qlw_ulq_data(&s->ulq, ul), ul->len, hex, sizeof(hex));
+    qlw_s_uplink_handing(s, ul);
     if (ul->mode == QLW_UPLINK_NON)
         return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATA, len, hex);
     if (ul->mode == QLW_UPLINK_LEGACY_NMGS)
