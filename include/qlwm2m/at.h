@@ -417,10 +417,18 @@ QLW_API bool qlw_at_busy(const qlw_at *at);
  *  (false while idle or still writing). */
 QLW_API bool qlw_at_waiting(const qlw_at *at);
 
-/** @brief True once every byte of the last command given to qlw_at_send() has
- *  been written, and until the next qlw_at_send(): what arrives while it is
- *  false (a resynchronising probe still awaited, say) cannot be about that
- *  command. */
+/**
+ * @brief Whether the last command given to qlw_at_send() has left whole.
+ *
+ * Writes nothing. True once every byte of its text and, for a
+ * @ref QLW_AT_CMD_PROMPT command, of its payload has been written, and so
+ * until the next qlw_at_send(); false before that (still being written, or
+ * held behind the resynchronising probe), and when it ended without having
+ * left whole (a timeout or qlw_at_cancel() while held: the module has no
+ * complete command line of it). What arrives while it is false cannot be
+ * about that command. Same thread rules as the other calls on @p at.
+ * @return The answer; false for NULL.
+ */
 QLW_API bool qlw_at_written(const qlw_at *at);
 
 /** @brief True while the engine runs a callback (a URC, event or completion handler):

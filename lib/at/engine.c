@@ -161,6 +161,31 @@ static void queue_urc(qlw_at *at, const char *text, size_t len, unsigned flags)
 
 /* -------------------------------------------------------- completion */
 
+/* Every byte of the last command given to qlw_at_send() is out: its text
+ * and, for a prompt command, its payload. */
+static bool cmd_written(const qlw_at *at)
+{
+    if (at->tx_len == 0 || at->tx_pos < at->tx_len)
+        return false;
+    return !(at->cmd.flags & QLW_AT_CMD_PROMPT) || at->payload_pos == at->cmd.payload_len;
+}
+
+/* Which probe the next command will need, as the command in flight ends
+ * without its answer: not one whose late answer may still come (a probe
+ * left unanswered, or a command that is itself one of the probes), so that
+ * the late answer cannot pass for the new probe's own. */
+static void choose_probe(qlw_at *at)
+{
+    if (at->sync >= QLW_SYNC_AWAITING) {
+        at->sync_which ^= 1u;
+        return;
+    }
+    for (unsigned k = 0; k < 2 && cmd_written(at); k++) {
+        if (at->cfg.sync_command[k] != NULL && strcmp(at->tx, at->cfg.sync_command[k]) == 0)
+            at->sync_which = k ^ 1u;
+    }
+}
+
 static void complete(qlw_at *at, qlw_at_result result, int code, const char *final)
 {
     qlw_at_response *r = &at->resp;
@@ -181,9 +206,11 @@ static void complete(qlw_at *at, qlw_at_result result, int code, const char *fin
     r->elapsed_ms = (uint32_t)qlw_ms_diff(now, at->start_ms);
     at->phase = QLW_PHASE_IDLE;
     at->rd.want_prompt = false;
-    if (at->syncing && at->sync_written)
-        at->sync_which ^= 1u; /* unanswered: the next command tries the other probe */
-    at->syncing = false;
+    if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED)
+        choose_probe(at);
+    at->line_cut = (at->sync == QLW_SYNC_WRITING && at->sync_pos > 0) ||
+                   (at->sync == QLW_SYNC_OFF && at->tx_pos > 0 && at->tx_pos < at->tx_len);
+    at->sync = QLW_SYNC_OFF;
     at->completed = true;
     at->stats.commands++;
     if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED) {
@@ -315,24 +342,27 @@ static bool is_error(const char *line)
     return line[0] == 'E' && strcmp(line, "ERROR") == 0;
 }
 
-/* "+CME ERROR:" (x 'E') or "+CMS ERROR:" (x 'S'). */
-static bool is_cm_error(const char *line, char x)
+/* "+CME ERROR:", "+CMS ERROR:", or "+CMEE ERROR:" (the BC66's spelling of a
+ * +CME error in its LwM2M commands, reference quectel-lwm2m-dialects.md 2.7):
+ * the offset of the code, with *kind 'E' or 'S'; 0 for any other line. */
+static size_t cm_error_at(const char *line, char *kind)
 {
-    return line[0] == '+' && line[1] == 'C' && line[2] == 'M' && line[3] == x &&
-           strncmp(line + 4, " ERROR:", 7) == 0;
-}
-
-/* "+CMEE ERROR:", the BC66's spelling of a +CME error in its LwM2M commands
- * (reference quectel-lwm2m-dialects.md 2.7): the same final result. */
-static bool is_cmee_error(const char *line)
-{
-    return line[0] == '+' && line[1] == 'C' && line[2] == 'M' && line[3] == 'E' &&
-           strncmp(line + 4, "E ERROR:", 8) == 0;
+    if (line[0] != '+' || line[1] != 'C' || line[2] != 'M')
+        return 0;
+    *kind = line[3];
+    if ((line[3] == 'E' || line[3] == 'S') && strncmp(line + 4, " ERROR:", 7) == 0)
+        return 11;
+    if (line[3] == 'E' && strncmp(line + 4, "E ERROR:", 8) == 0)
+        return 12;
+    return 0;
 }
 
 /* Returns true when the line was a final result of the command in flight. */
 static bool take_final(qlw_at *at, const char *line, size_t len)
 {
+    size_t code_at;
+    char kind;
+
     if (is_ok(line)) {
         if (++at->finals_seen >= at->finals_expected)
             complete(at, QLW_AT_RESULT_OK, -1, line);
@@ -342,16 +372,9 @@ static bool take_final(qlw_at *at, const char *line, size_t len)
         complete(at, QLW_AT_RESULT_ERROR, -1, line);
         return true;
     }
-    if (is_cm_error(line, 'E')) {
-        complete(at, QLW_AT_RESULT_CME_ERROR, error_code(line + 11), line);
-        return true;
-    }
-    if (is_cm_error(line, 'S')) {
-        complete(at, QLW_AT_RESULT_CMS_ERROR, error_code(line + 11), line);
-        return true;
-    }
-    if (is_cmee_error(line)) {
-        complete(at, QLW_AT_RESULT_CME_ERROR, error_code(line + 12), line);
+    if ((code_at = cm_error_at(line, &kind)) != 0) {
+        complete(at, kind == 'S' ? QLW_AT_RESULT_CMS_ERROR : QLW_AT_RESULT_CME_ERROR,
+                 error_code(line + code_at), line);
         return true;
     }
     if (list_match(at->cmd.finals, line, len)) {
@@ -363,15 +386,17 @@ static bool take_final(qlw_at *at, const char *line, size_t len)
 
 static bool is_final_token(const char *line)
 {
-    return is_ok(line) || is_error(line) || is_cm_error(line, 'E') || is_cm_error(line, 'S') ||
-           is_cmee_error(line);
+    char kind;
+
+    return is_ok(line) || is_error(line) || cm_error_at(line, &kind) != 0;
 }
 
 static void start_boot(qlw_at *at)
 {
     if (in_flight(at) || at->phase == QLW_PHASE_WRITING)
         complete(at, QLW_AT_RESULT_REBOOTED, -1, "");
-    at->stale = false; /* a restarted module owes no answers */
+    at->stale = false; /* a restarted module owes no answers, and its line is empty */
+    at->line_cut = false;
     if (!at->booting) {
         at->booting = true;
         at->stats.reboots++;
@@ -439,19 +464,19 @@ static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
 {
     if (strcmp(line, at->cfg.sync_command[at->sync_which]) == 0)
         return true; /* echo */
-    if (!garbled && !at->sync_line &&
+    if (!garbled && at->sync == QLW_SYNC_AWAITING &&
         prefix_match(line, len, at->cfg.sync_prefix[at->sync_which])) {
-        at->sync_line = true;
+        at->sync = QLW_SYNC_ANSWERED;
         return true;
     }
     if (!is_final_token(line))
         return false;
-    if (!at->sync_line) {
+    if (at->sync != QLW_SYNC_ANSWERED) {
         at->stats.stale_finals++;
         queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
         return true;
     }
-    at->syncing = false; /* in step again: the command itself goes next */
+    at->sync = QLW_SYNC_OFF; /* in step again: the command itself goes next */
     at->stale = false;
     return true;
 }
@@ -473,7 +498,7 @@ static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
         boot_line(at, line, len, flags);
         return;
     }
-    if (at->syncing && at->sync_written && take_sync(at, line, len, garbled))
+    if (at->sync >= QLW_SYNC_AWAITING && take_sync(at, line, len, garbled))
         return;
     if (in_flight(at) && take_response(at, line, len, garbled, def))
         return;
@@ -498,7 +523,8 @@ static bool guard_holds(const qlw_at *at, uint32_t now)
 {
     uint32_t quiet = at->cfg.guard_ms;
 
-    if (!at->stale || at->tx_pos > 0)
+    /* A line already begun (command or probe) is finished without waiting. */
+    if (!at->stale || at->tx_pos > 0 || at->sync == QLW_SYNC_WRITING)
         return false;
     return !qlw_ms_reached(now, at->stale_since_ms + quiet) ||
            !qlw_ms_reached(now, at->last_rx_ms + quiet);
@@ -520,7 +546,6 @@ static int write_some(qlw_at *at, const uint8_t *data, size_t len, size_t *pos)
 static void all_written(qlw_at *at, uint32_t now)
 {
     at->stale = false;
-    at->written = true;
     at->deadline_ms = now + at->cmd.timeout_ms;
     if ((at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
         at->phase = QLW_PHASE_PROMPT;
@@ -530,31 +555,36 @@ static void all_written(qlw_at *at, uint32_t now)
     }
 }
 
-/* Writes (more of) the resynchronising probe and its CR. */
+/* Writes (more of) the resynchronising probe: "[CR]probe CR", the first CR
+ * only when a command or probe was cut mid-line, so that the module ends
+ * that fragment first (its answer comes before the probe's line: stale). */
 static int write_sync(qlw_at *at)
 {
     const char *probe = at->cfg.sync_command[at->sync_which];
     size_t len = strlen(probe);
-    int rc = QLW_OK;
 
-    if (!at->syncing) {
-        at->syncing = true;
-        at->sync_written = false;
-        at->sync_line = false;
+    if (at->sync == QLW_SYNC_OFF) {
+        at->sync = QLW_SYNC_WRITING;
+        at->sync_cr = at->line_cut;
         at->sync_pos = 0;
     }
-    if (at->sync_pos < len)
-        rc = write_some(at, (const uint8_t *)probe, len, &at->sync_pos);
-    if (rc == QLW_OK && at->sync_pos == len) {
-        size_t cr = 0;
-        rc = write_some(at, (const uint8_t *)"\r", 1, &cr);
-        at->sync_pos += cr;
+    size_t first = at->sync_cr ? 1 : 0, total = first + len + 1;
+    while (at->sync_pos < total) {
+        bool in_probe = at->sync_pos >= first && at->sync_pos < first + len;
+        const uint8_t *part = in_probe ? (const uint8_t *)probe : (const uint8_t *)"\r";
+        size_t off = in_probe ? at->sync_pos - first : 0, end = off;
+        int rc = write_some(at, part, in_probe ? len : 1, &end);
+
+        if (rc < 0) {
+            io_failed(at, rc);
+            return rc;
+        }
+        if (end == off)
+            return QLW_OK; /* the port takes no more now: the rest later */
+        at->sync_pos += end - off;
     }
-    if (rc < 0) {
-        io_failed(at, rc);
-        return rc;
-    }
-    at->sync_written = at->sync_pos == len + 1;
+    at->sync = QLW_SYNC_AWAITING;
+    at->line_cut = false;
     return QLW_OK;
 }
 
@@ -564,7 +594,7 @@ static int flush_tx(qlw_at *at)
     int rc;
 
     /* Called after every chunk read: the clock is read only when there is something to write. */
-    if (at->phase != QLW_PHASE_WRITING || (at->syncing && at->sync_written))
+    if (at->phase != QLW_PHASE_WRITING || at->sync >= QLW_SYNC_AWAITING)
         return QLW_OK;
     now = now_ms(at);
     if (guard_holds(at, now))
@@ -629,7 +659,6 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     at->payload_pos = 0;
     at->sending_payload = false;
     at->got_line = false;
-    at->written = false;
     at->finals_expected = qlw_count_chained(cmd->text);
     at->finals_seen = 0;
     at->done = done;
@@ -921,7 +950,7 @@ int32_t qlw_at_next_timeout_ms(qlw_at *at)
     now = now_ms(at);
     if (at->phase != QLW_PHASE_IDLE)
         earliest(&best, qlw_ms_diff(at->deadline_ms, now));
-    if (at->phase == QLW_PHASE_WRITING && !(at->syncing && at->sync_written))
+    if (at->phase == QLW_PHASE_WRITING && at->sync < QLW_SYNC_AWAITING)
         /* the guard, or a short write to retry (a probe's answer: the deadline) */
         earliest(&best, guard_holds(at, now) ? (int32_t)at->cfg.guard_ms : 10);
     if (at->booting)
@@ -1025,7 +1054,7 @@ bool qlw_at_waiting(const qlw_at *at)
 
 bool qlw_at_written(const qlw_at *at)
 {
-    return at != NULL && at->written;
+    return at != NULL && cmd_written(at);
 }
 
 bool qlw_at_in_callback(const qlw_at *at)

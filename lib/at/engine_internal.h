@@ -12,6 +12,14 @@
 #define QLW_AT_RAW_PREFIXES 4u
 #define QLW_AT_FINAL_MAX    48u
 
+/* The resynchronising probe (at.h, "Late answers, and resynchronising"). */
+typedef enum qlw_sync {
+    QLW_SYNC_OFF = 0,  /* none needed, or none started yet */
+    QLW_SYNC_WRITING,  /* being written */
+    QLW_SYNC_AWAITING, /* written: waiting for its answer line */
+    QLW_SYNC_ANSWERED  /* its answer line came: the next final result ends it */
+} qlw_sync;
+
 typedef enum qlw_phase {
     QLW_PHASE_IDLE = 0,
     QLW_PHASE_WRITING, /* command bytes (or the payload) still to write */
@@ -60,7 +68,6 @@ struct qlw_at {
     size_t payload_pos;
     bool sending_payload;
     bool got_line; /* a response line arrived: later copies of the text are not echo */
-    bool written;  /* every byte of the command is out (qlw_at_written()) */
     unsigned finals_expected;
     unsigned finals_seen;
     uint32_t start_ms;
@@ -82,11 +89,11 @@ struct qlw_at {
     bool stale;
     uint32_t stale_since_ms;
     /* the probe that resynchronises after a timeout (cfg.sync_command) */
-    bool syncing;        /* the probe is being written or awaited */
-    bool sync_written;   /* every byte of it (and its CR) is out */
-    bool sync_line;      /* its answer line came: the next final ends it */
-    unsigned sync_which; /* which of the two probes: the other after one went unanswered */
-    size_t sync_pos;
+    qlw_sync sync;
+    unsigned sync_which; /* which of the two probes */
+    bool sync_cr;        /* this probe starts with a CR (see line_cut) */
+    bool line_cut;       /* a command or probe stopped mid-line: the next probe ends it first */
+    size_t sync_pos;     /* bytes of [CR] probe CR written */
 
     bool booting;
     uint32_t boot_deadline_ms;

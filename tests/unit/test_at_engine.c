@@ -311,6 +311,26 @@ static void test_unanswered_probe_switches_to_the_other(void **state)
     assert_string_equal(f->log, "U(+CMEE:1)V(stale_final:0)");
 }
 
+/* The command that timed out is itself a probe (AT+CMEE?): its late answer
+ * would pass for that probe's own, so the other probe goes first. */
+static void test_timed_out_probe_command_is_not_the_probe(void **state)
+{
+    fixture *f = *state = make_with(0, 0, true);
+    const qlw_at_response *r;
+    qlw_at_cmd cmee = {
+        .text = "AT+CMEE?", .prefixes = (const char *const[]){"+CMEE", NULL}, .timeout_ms = 1000};
+
+    script_on(&f->script, "AT+CMEE?", "\r\n+CMEE:1\r\n\r\nOK\r\n", 1500);
+    script_on(&f->script, "AT+CGATT?", "\r\n+CGATT:1\r\n\r\nOK\r\n", 800);
+    script_on(&f->script, "AT+NEXT", "\r\nERROR\r\n", 50);
+    assert_int_equal(qlw_at_exec(f->at, &cmee, &r), QLW_ERR_TIMEOUT);
+    assert_int_equal(qlw_at_exec_raw(f->at, "AT+NEXT", 3000, &r), QLW_ERR_MODEM);
+    assert_int_equal(f->script.sent_count, 3);
+    assert_string_equal(f->script.sent[1], "AT+CGATT?");
+    assert_string_equal(f->script.sent[2], "AT+NEXT");
+    assert_string_equal(f->log, "U(+CMEE:1)V(stale_final:0)");
+}
+
 /* A restart while the probe is awaited: the module owes nothing any more. */
 static void test_reboot_during_probe_ends_the_need(void **state)
 {
@@ -591,6 +611,7 @@ int main(void)
         T(test_timeout_then_late_ok_is_stale),
         T(test_late_ok_after_guard_is_told_by_the_probe),
         T(test_unanswered_probe_switches_to_the_other),
+        T(test_timed_out_probe_command_is_not_the_probe),
         T(test_reboot_during_probe_ends_the_need),
         T(test_reboot_fails_command_and_banner_ok_completes_nothing),
         T(test_extra_final_rebooting),
