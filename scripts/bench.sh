@@ -8,13 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-jobs=$(nproc 2>/dev/null || echo 2)
+. scripts/steps.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 json="$work/json"
 : >"$json"
-
-step() { printf '\n== %s\n' "$*"; }
 
 # value KEY LINE: a number or string field of a one-line JSON object.
 value() { sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$2"; }

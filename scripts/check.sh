@@ -8,36 +8,20 @@
 # Each step prints its time; the script stops at the first failing step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jobs=$(nproc 2>/dev/null || echo 2)
+. scripts/steps.sh
 
 scripts/deps.sh valgrind clang libclang-rt-14-dev clang-tidy cppcheck clang-format
-
-step_start=0
-step() {
-  printf '\n== %s\n' "$*"
-  step_start=$SECONDS
-}
-step_done() {
-  printf -- '-- %s: %ds\n' "$1" $((SECONDS - step_start))
-}
 
 step "1. ctest with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan)"
 cmake -S . -B build-asan -DQLWM2M_SANITIZE=ON -DQLWM2M_WERROR=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-asan -j"$jobs" >build-asan/build.log 2>&1 || {
-  cat build-asan/build.log
-  exit 1
-}
+quiet_build build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
-step_done sanitizers
 
 step "2. valgrind memcheck (build-valgrind)"
 cmake -S . -B build-valgrind -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-valgrind -j"$jobs" >build-valgrind/build.log 2>&1 || {
-  cat build-valgrind/build.log
-  exit 1
-}
+quiet_build build-valgrind
 wrap="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 logs=build-valgrind/valgrind
 rm -rf "$logs"
@@ -61,7 +45,6 @@ if grep -q QLWM2M_WRAP tests/e2e/*.sh; then
 else
   echo "valgrind: the e2e scripts do not honour QLWM2M_WRAP; only the unit tests ran under it"
 fi
-step_done valgrind
 
 step "3. clang-format, clang-tidy and cppcheck"
 # Every C file is formatted by .clang-format (git ls-files: only the project's own).
@@ -84,10 +67,9 @@ echo "clang-tidy: ${#lib_sources[@]} files, no findings"
 cppcheck --enable=warning,style,performance,portability --error-exitcode=1 --inline-suppr \
   --std=c11 -q -I include -I lib lib/
 echo "cppcheck: no findings"
-step_done "static analysis"
 
 step "4. fuzzing, 5 s per harness"
 scripts/fuzz.sh 5
-step_done fuzzing
 
+step_end
 printf '\ncheck: all passed in %ds\n' "$SECONDS"

@@ -17,27 +17,11 @@
 #   CROSS=m4,win,armhf   which steps to run
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jobs=$(nproc 2>/dev/null || echo 2)
+. scripts/steps.sh
 native=${NATIVE_BUILD:-build}
 want=${CROSS:-m4,win,armhf}
 
-step_start=0
-step() {
-  printf '\n== %s\n' "$*"
-  step_start=$SECONDS
-}
-step_done() {
-  printf -- '-- %s: %ds\n' "$1" $((SECONDS - step_start))
-}
 wanted() { [[ ",$want," == *",$1,"* ]]; }
-
-# build DIR LOG: builds quietly, shows the log when it fails.
-build() {
-  cmake --build "$1" -j"$jobs" >"$1/build.log" 2>&1 || {
-    cat "$1/build.log"
-    exit 1
-  }
-}
 
 # ------------------------------------------------------------ packages
 packages=()
@@ -62,13 +46,12 @@ if wanted m4; then
   m4=(-DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-none-eabi-cortex-m4.cmake
     -DQLWM2M_NO_OS=ON -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=MinSizeRel)
   cmake -S . -B build-m4 "${m4[@]}" >/dev/null
-  build build-m4
+  quiet_build build-m4
   cmake -S . -B build-m4-bc68 "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF \
     -DQLWM2M_TRANSCRIPT=OFF >/dev/null
-  build build-m4-bc68
+  quiet_build build-m4-bc68
   arm-none-eabi-size build-m4/bin/qlwm2m-mcu.elf build-m4-bc68/bin/qlwm2m-mcu.elf
   echo "(the library's share of flash and RAM: scripts/bench.sh)"
-  step_done "Cortex-M4"
 fi
 
 # ------------------------------------------------------------ Windows
@@ -98,13 +81,13 @@ EOF
       -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/toolchains/mingw-w64-x86_64.cmake" \
       -DCMAKE_INSTALL_PREFIX="$win_prefix" -DCMAKE_BUILD_TYPE=Release \
       -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF >/dev/null
-    build build-win-deps/cmocka
+    quiet_build build-win-deps/cmocka
     cmake --install build-win-deps/cmocka >/dev/null
   fi
   export QLW_WIN_PREFIX="$win_prefix"
   cmake -S . -B build-win -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake \
     -DQLWM2M_WERROR=ON -DQLWM2M_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  build build-win
+  quiet_build build-win
   cp "$win_prefix/bin/cmocka.dll" build-win/bin/
 
   # A fresh wine prefix, headless; its server is stopped on the way out.
@@ -137,7 +120,6 @@ EOF
     count=$((count + 1))
   done
   echo "windows: $count transcripts replayed with the same events as on Linux"
-  step_done "Windows"
 fi
 
 # ------------------------------------------------------------ armhf
@@ -145,7 +127,7 @@ if wanted armhf; then
   step "3. 32-bit ARM Linux: the whole suite under qemu-user (build-armhf)"
   cmake -S . -B build-armhf -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-linux-gnueabihf.cmake \
     -DQLWM2M_WERROR=ON -DQLWM2M_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  build build-armhf
+  quiet_build build-armhf
   ctest --test-dir build-armhf --output-on-failure -j"$jobs"
-  step_done "armhf"
 fi
+step_end

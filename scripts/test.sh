@@ -3,17 +3,7 @@
 # On a fresh Debian 12 machine run it as root: it installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jobs=$(nproc 2>/dev/null || echo 2)
-
-# Each step prints its title, and the time the previous one took.
-step_name=""
-step_start=$SECONDS
-step() {
-  if [ -n "$step_name" ]; then printf -- '-- %s: %ds\n' "$step_name" $((SECONDS - step_start)); fi
-  step_name=$1
-  step_start=$SECONDS
-  printf '\n== %s\n' "$*"
-}
+. scripts/steps.sh
 
 step "dependencies"
 # sqlite3 for the store's checks; the gateway: libmosquitto, inih and SQLite
@@ -84,8 +74,6 @@ step "sanitizers, valgrind, clang-tidy, cppcheck, short fuzzing (scripts/check.s
 scripts/check.sh
 
 step "cross builds: Cortex-M4, Windows under wine, armhf under qemu-user (scripts/cross.sh)"
-cross_start=$SECONDS
 NATIVE_BUILD=build scripts/cross.sh
-echo "cross: all passed in $((SECONDS - cross_start))s"
 
 step "all tests passed in $SECONDS s"
