@@ -120,7 +120,9 @@ typedef struct qlw_io {
     void *ctx;             /**< Passed to every operation. */
     qlw_clock clock;       /**< Clock that belongs with this transport. */
     char name[64];         /**< Human name for messages, e.g. the port path. */
-    bool allocated;        /**< Set by qlw_io_create(): qlw_io_close() frees it. */
+    bool allocated;        /**< Set by qlw_io_create(): qlw_io_close() frees it. A
+                                struct filled by hand must leave it false (use
+                                qlw_io_init()). */
 } qlw_io;
 
 /** @brief Flow control of a serial port. */
@@ -221,7 +223,9 @@ QLW_API int qlw_io_create(qlw_io **io, const qlw_io_ops *ops, void *ctx, const c
 /**
  * @brief Closes a transport (`ops->close`) and frees it when qlw_io_create()
  *        allocated it. NULL, and a second close of a qlw_io_init() transport,
- *        are accepted and ignored.
+ *        are accepted and ignored; a qlw_io_init() transport used after its
+ *        close answers QLW_ERR_STATE (qlw_io_fd(): -1) instead of calling a
+ *        backend that is gone.
  */
 QLW_API void qlw_io_close(qlw_io *io);
 

@@ -81,6 +81,9 @@ int qlw_io_read(qlw_io *io, uint8_t *buf, size_t size)
     if (io == NULL || (buf == NULL && size > 0)) {
         return QLW_ERR_ARG;
     }
+    if (io->ops == NULL) {
+        return QLW_ERR_STATE; /* closed (caller memory) */
+    }
     return io->ops->read(io->ctx, buf, size);
 }
 
@@ -88,6 +91,9 @@ int qlw_io_write(qlw_io *io, const uint8_t *buf, size_t size)
 {
     if (io == NULL || (buf == NULL && size > 0)) {
         return QLW_ERR_ARG;
+    }
+    if (io->ops == NULL) {
+        return QLW_ERR_STATE;
     }
     return io->ops->write(io->ctx, buf, size);
 }
@@ -97,12 +103,15 @@ int qlw_io_wait(qlw_io *io, uint32_t timeout_ms)
     if (io == NULL) {
         return QLW_ERR_ARG;
     }
+    if (io->ops == NULL) {
+        return QLW_ERR_STATE;
+    }
     return io->ops->wait(io->ctx, timeout_ms);
 }
 
 int qlw_io_fd(qlw_io *io)
 {
-    if (io == NULL) {
+    if (io == NULL || io->ops == NULL) {
         return -1;
     }
     return io->ops->fd(io->ctx);

@@ -53,4 +53,12 @@ bool qlw_io_sp_knows(const char *path);
 int qlw_io_sp_open(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                    size_t errmsg_size);
 
+#ifndef _WIN32
+/* The advisory flock() that keeps a second qlwm2m program off the port open
+ * on @p fd (io_posix.c; the libserialport backend takes it too on POSIX).
+ * QLW_OK (also where the file system has no flock()), or QLW_ERR_PORT_BUSY
+ * with the message in @p errmsg. */
+int qlw_io_fd_lock(int fd, const char *path, char *errmsg, size_t errmsg_size);
+#endif
+
 #endif /* QLWM2M_IO_INTERNAL_H */

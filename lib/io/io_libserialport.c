@@ -15,8 +15,6 @@
 #ifdef _WIN32
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
-#else
-#include <sys/file.h>
 #endif
 
 typedef struct sp_ctx {
@@ -96,6 +94,16 @@ static bool sp_transient(enum sp_return ret)
 
 /* ------------------------------------------------------------- operations */
 
+/* 1 when bytes wait, 0 when none, a negative qlw_err when the port failed. */
+static int sp_readable(sp_ctx *c)
+{
+    enum sp_return n = sp_input_waiting(c->port);
+    if (n > 0) {
+        return 1;
+    }
+    return n == 0 ? 0 : sp_to_err(n);
+}
+
 static int sp_io_read(void *ctx, uint8_t *buf, size_t size)
 {
     sp_ctx *c = ctx;
@@ -103,8 +111,14 @@ static int sp_io_read(void *ctx, uint8_t *buf, size_t size)
         return 0;
     }
     enum sp_return n = sp_nonblocking_read(c->port, buf, size > INT_MAX ? INT_MAX : size);
-    if (n >= 0) {
+    if (n > 0) {
         return (int)n;
+    }
+    if (n == 0) {
+        /* A hung-up tty (a USB modem unplugged) reads nothing too, for ever:
+         * asking how many bytes wait fails there, which tells the two apart. */
+        int ready = sp_readable(c);
+        return ready < 0 ? ready : 0;
     }
     return sp_transient(n) ? 0 : sp_to_err(n);
 }
@@ -120,16 +134,6 @@ static int sp_io_write(void *ctx, const uint8_t *buf, size_t size)
         return (int)n;
     }
     return sp_transient(n) ? 0 : sp_to_err(n);
-}
-
-/* 1 when bytes wait, 0 when none, a negative qlw_err when the port failed. */
-static int sp_readable(sp_ctx *c)
-{
-    enum sp_return n = sp_input_waiting(c->port);
-    if (n > 0) {
-        return 1;
-    }
-    return n == 0 ? 0 : sp_to_err(n);
 }
 
 /* The device is still listed by the OS (a USB modem unplugged is not). */
@@ -156,14 +160,13 @@ static int sp_io_wait(void *ctx, uint32_t timeout_ms)
     if (ready != 0 || timeout_ms == 0) {
         return ready; /* sp_wait() would take a timeout of 0 as "forever" */
     }
-    uint32_t start_ms = qlw_clock_system_ms(NULL);
+    uint32_t deadline_ms = qlw_clock_system_ms(NULL) + timeout_ms;
     for (;;) {
-        uint32_t elapsed_ms = qlw_clock_system_ms(NULL) - start_ms;
-        if (elapsed_ms >= timeout_ms) {
+        uint32_t now_ms = qlw_clock_system_ms(NULL);
+        if (qlw_ms_reached(now_ms, deadline_ms)) {
             return 0;
         }
-        uint32_t left_ms = timeout_ms - elapsed_ms;
-        enum sp_return ret = sp_wait(c->events, (unsigned int)left_ms);
+        enum sp_return ret = sp_wait(c->events, (unsigned int)qlw_ms_diff(deadline_ms, now_ms));
         if (ret != SP_OK && !sp_transient(ret)) {
             return sp_to_err(ret);
         }
@@ -171,7 +174,7 @@ static int sp_io_wait(void *ctx, uint32_t timeout_ms)
         if (ready != 0) {
             return ready;
         }
-        if (qlw_clock_system_ms(NULL) - start_ms < timeout_ms && !sp_present(c)) {
+        if (!qlw_ms_reached(qlw_clock_system_ms(NULL), deadline_ms) && !sp_present(c)) {
             return QLW_ERR_PORT_GONE;
         }
     }
@@ -280,15 +283,7 @@ static int sp_lock(sp_ctx *c, const char *path, char *errmsg, size_t errmsg_size
     if (ret != SP_OK) {
         return sp_failed(ret, path, errmsg, errmsg_size);
     }
-    if (flock(c->fd, LOCK_EX | LOCK_NB) == 0) {
-        return QLW_OK;
-    }
-    if (errno == EWOULDBLOCK || errno == EAGAIN) {
-        qlw_io_errmsg(errmsg, errmsg_size, "cannot open %s: port is in use by another program",
-                      path);
-        return QLW_ERR_PORT_BUSY;
-    }
-    return QLW_OK; /* a file system without flock() must not make the port unusable */
+    return qlw_io_fd_lock(c->fd, path, errmsg, errmsg_size);
 #endif
 }
 

@@ -21,9 +21,7 @@ typedef struct posix_port {
 
 /* ----------------------------------------------------------------- helpers */
 
-/* The advisory lock that keeps two qlwm2m programs off one port. */
-
-static int fd_lock(int fd, const char *path, char *errmsg, size_t errmsg_size)
+int qlw_io_fd_lock(int fd, const char *path, char *errmsg, size_t errmsg_size)
 {
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
         return QLW_OK;
@@ -292,7 +290,7 @@ int qlw_io_posix_open(qlw_io **io, const char *path, const qlw_serial_config *cf
     if (err != QLW_OK) {
         return err;
     }
-    err = fd_lock(fd, path, errmsg, errmsg_size);
+    err = qlw_io_fd_lock(fd, path, errmsg, errmsg_size);
     if (err == QLW_OK) {
         err = configure(fd, path, cfg, speed, errmsg, errmsg_size);
     }

@@ -439,6 +439,28 @@ static void create_wraps_caller_operations(void **state)
     assert_int_equal(d.closed, 1);
 }
 
+/* A transport in caller memory used after its close answers, without
+ * calling the backend that is gone. */
+static void init_then_close_refuses_later_calls(void **state)
+{
+    (void)state;
+    dummy d = {0, 5};
+    qlw_clock clock = {dummy_now, &d};
+    qlw_io io;
+    uint8_t buf[4] = {0};
+
+    assert_int_equal(qlw_io_init(&io, &dummy_ops, &d, "mine", &clock), QLW_OK);
+    assert_int_equal(qlw_io_read(&io, buf, 3), 3);
+    qlw_io_close(&io);
+    assert_int_equal(d.closed, 1);
+    assert_int_equal(qlw_io_read(&io, buf, 3), QLW_ERR_STATE);
+    assert_int_equal(qlw_io_write(&io, buf, 3), QLW_ERR_STATE);
+    assert_int_equal(qlw_io_wait(&io, 11), QLW_ERR_STATE);
+    assert_int_equal(qlw_io_fd(&io), -1);
+    qlw_io_close(&io); /* a second close is harmless */
+    assert_int_equal(d.closed, 1);
+}
+
 static void create_rejects_incomplete_operations(void **state)
 {
     (void)state;
@@ -481,6 +503,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_checks_its_arguments),
+        cmocka_unit_test(init_then_close_refuses_later_calls),
         cmocka_unit_test(opens_with_the_given_clock_and_no_descriptor),
         cmocka_unit_test(pushes_become_readable_at_their_time),
         cmocka_unit_test(a_push_after_due_input_counts_from_now),
