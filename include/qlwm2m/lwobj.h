@@ -47,11 +47,14 @@ typedef enum qlw_lw_type {
     QLW_LW_STRING = 1,  /**< UTF-8 text (no `"`, CR, LF, `;` or backslash on this module). */
     QLW_LW_OPAQUE = 2,  /**< Bytes (hex on the line). */
     QLW_LW_INTEGER = 3, /**< Signed 64-bit integer. */
-    QLW_LW_FLOAT = 4,   /**< Double (printed with `%g` in the C locale's format). */
+    QLW_LW_FLOAT = 4,   /**< Double, printed with as many digits as it takes to read back
+                             the same value (15, else 17 significant; in the C locale's
+                             format). */
     QLW_LW_BOOLEAN = 5  /**< 0 or 1. */
 } qlw_lw_type;
 
-/** @brief Stable name of a type ("string", "opaque", ...). */
+/** @brief Stable name of a type ("string", "opaque", ...).
+ *  @return A static string; "unknown" for a value outside the enum. */
 QLW_API const char *qlw_lw_type_str(qlw_lw_type type);
 
 /** @brief Operations a resource allows (bit set). */
@@ -95,7 +98,8 @@ typedef enum qlw_lw_status {
     QLW_LW_NOT_ALLOWED = 3  /**< 4.05: not now. */
 } qlw_lw_status;
 
-/** @brief Stable name of a status ("ok", "bad_request", ...). */
+/** @brief Stable name of a status ("ok", "bad_request", ...).
+ *  @return A static string; "unknown" for a value outside the enum. */
 QLW_API const char *qlw_lw_status_str(qlw_lw_status status);
 
 /** @brief Kinds of server requests. */
@@ -107,7 +111,8 @@ typedef enum qlw_lw_request_kind {
     QLW_LW_REQ_CANCEL = 4   /**< Observe cancelled. */
 } qlw_lw_request_kind;
 
-/** @brief Stable name of a request kind ("read", "write", ...). */
+/** @brief Stable name of a request kind ("read", "write", ...).
+ *  @return A static string; "unknown" for a value outside the enum. */
 QLW_API const char *qlw_lw_request_kind_str(qlw_lw_request_kind kind);
 
 /** @brief A server request as the session saw it (for logs). */
@@ -154,10 +159,17 @@ typedef struct qlw_lw_host {
  * @brief Gives the session the application's objects. Call it before asking
  *        to register; @p host and its tables must outlive the session (or
  *        the next call). NULL removes them (the next registration adds none).
- * @return QLW_OK; QLW_ERR_ARG (a NULL session, object 19, a duplicate
- *         instance, an empty instance, a resource allowing an operation
- *         without its callback, more than 15 objects, 4 instances per object
- *         or 14 resources per instance); QLW_ERR_STATE (registered or
+ *
+ * Sends nothing now: each instance goes to the module as
+ * `AT+QLWADDOBJ=<obj>,<ins>,<count>,<resource ids>` at the next registration
+ * on a dialect B module. On a module that turns out not to speak dialect B
+ * (found when the session first probes it) the objects are not used.
+ * @return QLW_OK; QLW_ERR_ARG (a NULL session; instances NULL with a
+ *         count; object 19; instance 65535; a duplicate instance; an
+ *         instance without resources; a resource type outside
+ *         @ref qlw_lw_type; a resource allowing an operation without its
+ *         callback; more than 15 objects, 4 instances per object or 14
+ *         resources per instance); QLW_ERR_STATE (registered or
  *         registering now: the object list goes out in the Register
  *         message); QLW_ERR_UNSUPPORTED (the module is known not to speak
  *         dialect B, or the library was built without the BC26/BC66
@@ -166,12 +178,18 @@ typedef struct qlw_lw_host {
 QLW_API int qlw_lw_set_host(qlw_session *s, const qlw_lw_host *host);
 
 /**
- * @brief Sends the current value of an observed resource (`AT+QLWNOTIFY`,
- *        non-confirmable): the session reads it with the read callback when
- *        its turn comes, after the uplink in flight. Several calls for the same
- *        resource before then send one value, the latest.
- * @return QLW_OK; QLW_ERR_ARG (not declared readable); QLW_ERR_NOT_READY (the
- *         server does not observe it now); QLW_ERR_QUEUE_FULL.
+ * @brief Sends the current value of an observed resource, non-confirmable.
+ *
+ * Marks the resource; the session reads it with the read callback when its
+ * turn comes (after the uplink in flight) and sends
+ * `AT+QLWNOTIFY=<obj>,<ins>,<res>,<type>,<len>,<value>,0,0`. Several calls for
+ * the same resource before then send one value, the latest. A read callback
+ * that fails, or a module that refuses the notify, becomes a warning notice
+ * (QLW_NOTICE_WARNING), not a report: a notify is not an uplink.
+ * @return QLW_OK; QLW_ERR_ARG (a NULL session, object 19, or a resource not
+ *         declared readable); QLW_ERR_NOT_READY (not registered, or the server
+ *         does not observe it now; always on a module that is not dialect B);
+ *         QLW_ERR_UNSUPPORTED (built with QLWM2M_DIALECT_MTK=OFF).
  */
 QLW_API int qlw_lw_notify(qlw_session *s, uint16_t obj, uint16_t ins, uint16_t res);
 

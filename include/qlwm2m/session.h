@@ -204,7 +204,9 @@ typedef enum qlw_outcome {
     QLW_OUTCOME_EXPIRED = 4    /**< Its deadline passed before it was handed to the module. */
 } qlw_outcome;
 
-/** @brief Stable name of an outcome ("sent", "delivered", "failed", "unknown", "expired"). */
+/** @brief Stable name of an outcome ("sent", "delivered", "failed", "unknown", "expired").
+ *  @return A static string; "invalid" for a value outside the enum ("unknown" is one of
+ *          its names). */
 QLW_API const char *qlw_outcome_str(qlw_outcome outcome);
 
 /** @brief How uncertain uplinks are handled (see @ref s_uplinks). */
@@ -214,7 +216,8 @@ typedef enum qlw_delivery {
     QLW_DELIVERY_AT_MOST_ONCE = 1   /**< Report an uncertain uplink unknown; never resend it. */
 } qlw_delivery;
 
-/** @brief Stable name of a delivery policy ("at-least-once", "at-most-once"). */
+/** @brief Stable name of a delivery policy ("at-least-once", "at-most-once").
+ *  @return A static string; "unknown" for a value outside the enum. */
 QLW_API const char *qlw_delivery_str(qlw_delivery delivery);
 
 /** @brief The fate of one uplink: exactly one per queued uplink. */
@@ -287,7 +290,8 @@ typedef enum qlw_log_level {
     QLW_LOG_DEBUG = 3    /**< Every notice (network, RRC, PSM, LwM2M events). */
 } qlw_log_level;
 
-/** @brief Stable name of a log level ("error", "warning", "info", "debug"). */
+/** @brief Stable name of a log level ("error", "warning", "info", "debug").
+ *  @return A static string; "unknown" for a value outside the enum. */
 QLW_API const char *qlw_log_level_str(qlw_log_level level);
 
 /**

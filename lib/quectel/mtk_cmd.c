@@ -8,6 +8,7 @@
  * drivers; the rows marked UNCONFIRMED follow one source or an inference.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "quectel/mtk_cmd.h"
@@ -72,22 +73,6 @@ int qlw_mtk_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_mtk_op op, va_list
     return QLW_OK;
 }
 
-int qlw_mtk_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_mtk_op op, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, op);
-    rc = qlw_mtk_vcmd(cmd, buf, size, op, ap);
-    va_end(ap);
-    return rc;
-}
-
-uint32_t qlw_mtk_cmd_timeout_ms(qlw_mtk_op op)
-{
-    return (unsigned)op < QLW_MTK_OP_COUNT ? table[op].timeout_ms : 0;
-}
-
 int qlw_mtk_value_text(const qlw_lw_value *v, char *out, size_t size, unsigned *len)
 {
     int n;
@@ -118,7 +103,11 @@ int qlw_mtk_value_text(const qlw_lw_value *v, char *out, size_t size, unsigned *
         *len = n > 0 ? (unsigned)n : 0;
         break;
     case QLW_LW_FLOAT:
-        n = snprintf(out, size, "%g", v->f);
+        /* The shortest of 15 or 17 significant digits that reads back as the
+         * same double (%g's 6 digits would round 3.14159265 to 3.14159). */
+        n = snprintf(out, size, "%.15g", v->f);
+        if (n > 0 && (size_t)n < size && strtod(out, NULL) != v->f)
+            n = snprintf(out, size, "%.17g", v->f);
         *len = n > 0 ? (unsigned)n : 0;
         break;
     case QLW_LW_BOOLEAN:

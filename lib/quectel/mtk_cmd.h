@@ -48,16 +48,10 @@ typedef enum qlw_mtk_op {
 
 /*
  * Fills *cmd with op's descriptor and its text, formatted into buf from the
- * arguments listed beside op. QLW_OK, QLW_ERR_ARG (bad op) or
+ * arguments (a va_list) listed beside op. QLW_OK, QLW_ERR_ARG (bad op) or
  * QLW_ERR_OVERFLOW.
  */
-int qlw_mtk_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_mtk_op op, ...);
-
-/* qlw_mtk_cmd() with a va_list. */
 int qlw_mtk_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_mtk_op op, va_list ap);
-
-/* Timeout of op, ms. */
-uint32_t qlw_mtk_cmd_timeout_ms(qlw_mtk_op op);
 
 /*
  * A value as dialect B's commands carry it (reference 2.4, quirk 7): a string
@@ -91,7 +85,8 @@ typedef enum qlw_mtk_urc_kind {
     QLW_MTK_URC_REQ_OBSERVE, /* "observe",<msgid>,<flag>,<obj>,<ins>[,<res>] */
     QLW_MTK_URC_REPORT,      /* "report",<msgid> */
     QLW_MTK_URC_REPORT_ACK,  /* "report_ack",<status>,<msgid> */
-    QLW_MTK_URC_OTHER        /* any other +QLWURC event: name only */
+    QLW_MTK_URC_OTHER,       /* any other +QLWURC event: name only */
+    QLW_MTK_URC_MALFORMED    /* a +QLW line of these dialects whose shape is not understood */
 } qlw_mtk_urc_kind;
 
 typedef struct qlw_mtk_urc {
@@ -104,12 +99,13 @@ typedef struct qlw_mtk_urc {
     int index;         /* write: parts still to come */
     const char *value; /* write / downlink: points into the line, unquoted */
     size_t value_len;
-    char name[24]; /* the +QLWURC event name, unquoted, cut to fit */
+    char name[24]; /* the +QLWURC event name, unquoted; "" when too long for it */
 } qlw_mtk_urc;
 
 /*
- * Decodes a line of either dialect. QLW_OK with out->kind set, or
- * QLW_ERR_PARSE (not one of these lines, or malformed: nothing to act on).
+ * Decodes a line of either dialect. QLW_OK with out->kind set (MALFORMED for
+ * a "+QLW..." line whose shape is not understood), or QLW_ERR_PARSE (not a
+ * line of these dialects).
  * The value points into line, which must outlive its use.
  */
 int qlw_mtk_parse_urc(const char *line, size_t len, qlw_mtk_urc *out);

@@ -154,8 +154,10 @@ static int qlwurc(const qlw_at_field *f, int n, qlw_mtk_urc *out)
 {
     long v;
 
-    if (n < 1 || qlw_at_field_copy(&f[0], out->name, sizeof(out->name)) != QLW_OK)
+    if (n < 1)
         return QLW_ERR_PARSE;
+    if (qlw_at_field_copy(&f[0], out->name, sizeof(out->name)) != QLW_OK)
+        out->name[0] = '\0'; /* an event name too long for it: none of ours */
     out->kind = QLW_MTK_URC_OTHER;
     if (qlw_at_field_eq(&f[0], "read")) {
         if (n < 4 || n > 5 || !msgid(&f[1], out) || path(f, n, 2, out) != QLW_OK)
@@ -207,25 +209,33 @@ int qlw_mtk_parse_urc(const char *line, size_t len, qlw_mtk_urc *out)
         return bare_word(line, len, out);
     if (!starts(line, len, "+QLW"))
         return QLW_ERR_PARSE;
+    /* From here the line is these dialects' own: one whose shape is not
+     * understood (a field too many, a number out of range) is still claimed,
+     * as MALFORMED, so that it is reported rather than read as another
+     * dialect's line or dropped without a word. */
+    int rc = QLW_ERR_PARSE;
     n = qlw_at_split(line, len, f, FIELDS_MAX);
     if (n < 0)
-        return QLW_ERR_PARSE;
-    if (named(line, len, "+QLWURC"))
-        return qlwurc(f, n, out);
-    if (named(line, len, "+QLWOBSERVE"))
-        return observe_a(f, n, out);
-    if (named(line, len, "+QLWDATARECV"))
-        return datarecv(f, n, out);
-    if (named(line, len, "+QLWREG"))
-        return one_result(f, n, QLW_MTK_URC_REG, out);
-    if (named(line, len, "+QLWDEREG"))
-        return one_result(f, n, QLW_MTK_URC_DEREG, out);
-    if (named(line, len, "+QLWNOTIFY"))
-        return one_result(f, n, QLW_MTK_URC_NOTIFY, out);
-    if (named(line, len, "+QLWADDOBJ"))
-        return one_result(f, n, QLW_MTK_URC_ADDOBJ, out);
-    if (named(line, len, "+QLWRDRSP") || named(line, len, "+QLWOBSRSP") ||
-        named(line, len, "+QLWWRRSP") || named(line, len, "+QLWEXERSP"))
-        return one_result(f, n, QLW_MTK_URC_RSP, out);
-    return QLW_ERR_PARSE;
+        rc = QLW_ERR_PARSE;
+    else if (named(line, len, "+QLWURC"))
+        rc = qlwurc(f, n, out);
+    else if (named(line, len, "+QLWOBSERVE"))
+        rc = observe_a(f, n, out);
+    else if (named(line, len, "+QLWDATARECV"))
+        rc = datarecv(f, n, out);
+    else if (named(line, len, "+QLWREG"))
+        rc = one_result(f, n, QLW_MTK_URC_REG, out);
+    else if (named(line, len, "+QLWDEREG"))
+        rc = one_result(f, n, QLW_MTK_URC_DEREG, out);
+    else if (named(line, len, "+QLWNOTIFY"))
+        rc = one_result(f, n, QLW_MTK_URC_NOTIFY, out);
+    else if (named(line, len, "+QLWADDOBJ"))
+        rc = one_result(f, n, QLW_MTK_URC_ADDOBJ, out);
+    else if (named(line, len, "+QLWRDRSP") || named(line, len, "+QLWOBSRSP") ||
+             named(line, len, "+QLWWRRSP") || named(line, len, "+QLWEXERSP"))
+        rc = one_result(f, n, QLW_MTK_URC_RSP, out);
+    if (rc != QLW_OK)
+        *out = (qlw_mtk_urc){
+            .kind = QLW_MTK_URC_MALFORMED, .msgid = -1, .obj = -1, .ins = -1, .res = -1};
+    return QLW_OK;
 }

@@ -6,19 +6,19 @@ const char *qlw_lw_type_str(qlw_lw_type type)
     static const char *const names[] = {"invalid", "string", "opaque",
                                         "integer", "float",  "boolean"};
 
-    return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "invalid";
+    return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
 }
 
 const char *qlw_lw_status_str(qlw_lw_status status)
 {
     static const char *const names[] = {"ok", "bad_request", "not_found", "not_allowed"};
 
-    return (unsigned)status < sizeof(names) / sizeof(names[0]) ? names[status] : "invalid";
+    return (unsigned)status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
 }
 
 const char *qlw_lw_request_kind_str(qlw_lw_request_kind kind)
 {
     static const char *const names[] = {"read", "write", "execute", "observe", "cancel"};
 
-    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "invalid";
+    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }

@@ -46,12 +46,12 @@ const char *qlw_delivery_str(qlw_delivery delivery)
 {
     static const char *const names[] = {"at-least-once", "at-most-once"};
 
-    return (unsigned)delivery < sizeof(names) / sizeof(names[0]) ? names[delivery] : "invalid";
+    return (unsigned)delivery < sizeof(names) / sizeof(names[0]) ? names[delivery] : "unknown";
 }
 
 const char *qlw_log_level_str(qlw_log_level level)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
 
-    return (unsigned)level < sizeof(names) / sizeof(names[0]) ? names[level] : "invalid";
+    return (unsigned)level < sizeof(names) / sizeof(names[0]) ? names[level] : "unknown";
 }

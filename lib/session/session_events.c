@@ -174,7 +174,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
                qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
         qlw_s_notice(s, QLW_NOTICE_CEREG, cr.stat, t);
         qlw_s_on_cereg(s, &cr);
-    } else if (strncmp(t, "+NNMI", 5) == 0) {
+    } else if (strncmp(t, "+NNMI", 5) == 0 && s->dialect != QLW_DIALECT_QLWCONFIG_B) {
+        /* (On a BC66 the downlink buffer holds the host objects' tables.) */
         int n = qlw_neul_parse_nnmi(t, line->len, s->dl_buf, sizeof(s->dl_buf));
         if (n == 0)
             s->dl_pending = true; /* AT+NNMI=2: announced only, read it with AT+NMGR */

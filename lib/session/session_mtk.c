@@ -158,14 +158,33 @@ static int status_code(int status, int ok_code)
     }
 }
 
+/* The resources the server observes. Dialect B's tables share the BC68's
+ * downlink buffer (one dialect per session): NULL unless the session drives
+ * dialect B, so that no other dialect's path can write into them. */
+static qlw_mtk_observed *observed_table(qlw_session *s)
+{
+    return s->dialect == QLW_DIALECT_QLWCONFIG_B ? s->mtkt.observed : NULL;
+}
+
 static qlw_mtk_observed *observed(qlw_session *s, int obj, int ins, int res)
 {
-    if (s->dialect != QLW_DIALECT_QLWCONFIG_B) /* the tables hold a downlink then */
-        return NULL;
-    for (size_t i = 0; i < QLW_MTK_OBSERVED; i++) {
-        qlw_mtk_observed *o = &s->mtkt.observed[i];
-        if (o->used && o->obj == obj && o->ins == ins && o->res == res)
-            return o;
+    qlw_mtk_observed *t = observed_table(s);
+
+    for (size_t i = 0; t != NULL && i < QLW_MTK_OBSERVED; i++) {
+        if (t[i].used && t[i].obj == obj && t[i].ins == ins && t[i].res == res)
+            return &t[i];
+    }
+    return NULL;
+}
+
+/* The first observed resource with a new value to send, or NULL. */
+static qlw_mtk_observed *notify_pending(qlw_session *s)
+{
+    qlw_mtk_observed *t = observed_table(s);
+
+    for (size_t i = 0; t != NULL && i < QLW_MTK_OBSERVED; i++) {
+        if (t[i].used && t[i].notify)
+            return &t[i];
     }
     return NULL;
 }
@@ -422,31 +441,12 @@ int qlw_s_mtk_uplink_step(qlw_session *s, const qlw_at_response *r)
     }
 }
 
-/* A line about the head uplink: before its OK it ends the wait for an OK
- * that adds nothing (a lost OK must not stall). */
-static void ul_news(qlw_session *s, qlw_uplink_news news, int status)
-{
-    if (s->ul_phase == QLW_UPLINK_COMMAND) {
-        qlw_ul *ul = qlw_ulq_head(&s->ulq);
-        /* Not written yet (the engine resynchronises): about an older message. */
-        if (ul == NULL || !qlw_at_written(s->at))
-            return;
-        if (status >= 0)
-            ul->status = status;
-        s->ul_news = news;
-        if (news != QLW_UPLINK_NEWS_PENDING)
-            qlw_s_overtake(s, QLW_PROC_MTK_UPLINK, 1);
-        return;
-    }
-    qlw_s_ul_news(s, news, status);
-}
-
 /* A: SEND OK / SEND FAIL. No ACK after the retransmissions: the CON may have
  * arrived and its ACK been lost, so a failure is uncertain, not "not gone". */
 static void on_send_result(qlw_session *s, int result)
 {
-    ul_news(s, result == 0 ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_UNCERTAIN,
-            result == 0 ? QLW_UPLINK_DELIVERED : QLW_UPLINK_TIMEOUT);
+    qlw_s_ul_news(s, result == 0 ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_UNCERTAIN,
+                  result == 0 ? QLW_UPLINK_DELIVERED : QLW_UPLINK_TIMEOUT);
 }
 
 /* B: +QLWNOTIFY: <result>: for a NON, it left; for a CON, the ACK is next.
@@ -464,11 +464,11 @@ static void on_notify_result(qlw_session *s, int result)
     if (ul == NULL)
         return;
     if (result != 0)
-        ul_news(s, QLW_UPLINK_NEWS_NOT_GONE, QLW_UPLINK_SEND_FAILED);
+        qlw_s_ul_news(s, QLW_UPLINK_NEWS_NOT_GONE, QLW_UPLINK_SEND_FAILED);
     else if (is_con(ul->mode))
-        ul_news(s, QLW_UPLINK_NEWS_PENDING, QLW_UPLINK_WAITING);
+        qlw_s_ul_news(s, QLW_UPLINK_NEWS_PENDING, QLW_UPLINK_WAITING);
     else
-        ul_news(s, QLW_UPLINK_NEWS_LEFT, -1);
+        qlw_s_ul_news(s, QLW_UPLINK_NEWS_LEFT, -1);
 }
 
 /* B: "report_ack",<status>,<msgid>: 0 acknowledged; otherwise no ACK came
@@ -479,8 +479,8 @@ static void on_report_ack(qlw_session *s, int status, long msgid)
 
     if (ul == NULL || !is_con(ul->mode) || (s->mtk.ul_msgid >= 0 && msgid != s->mtk.ul_msgid))
         return;
-    ul_news(s, status == 0 ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_UNCERTAIN,
-            status == 0 ? QLW_UPLINK_DELIVERED : QLW_UPLINK_TIMEOUT);
+    qlw_s_ul_news(s, status == 0 ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_UNCERTAIN,
+                  status == 0 ? QLW_UPLINK_DELIVERED : QLW_UPLINK_TIMEOUT);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -629,12 +629,12 @@ static void start_observe(qlw_session *s, const qlw_mtk_urc *u)
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_LWM2M_EVENT);
         return;
     }
-    if (observed(s, u->obj, u->ins, u->res) != NULL)
+    qlw_mtk_observed *t = observed_table(s);
+    if (t == NULL || observed(s, u->obj, u->ins, u->res) != NULL)
         return;
     for (size_t i = 0; i < QLW_MTK_OBSERVED; i++) {
-        qlw_mtk_observed *o = &s->mtkt.observed[i];
-        if (!o->used) {
-            *o = (qlw_mtk_observed){true, false, u->obj, u->ins, u->res};
+        if (!t[i].used) {
+            t[i] = (qlw_mtk_observed){true, false, u->obj, u->ins, u->res};
             return;
         }
     }
@@ -658,6 +658,8 @@ static void on_request(qlw_session *s, const qlw_mtk_urc *u)
     int code;
 
     if (e != NULL) { /* a retransmission: the same answer, nothing done again */
+        if (u->kind == QLW_MTK_URC_REQ_WRITE && u->index != 0)
+            return; /* a multi-part write is answered once, after its last part */
         tell(s, u, e->code, true);
         enqueue(s, u, e->code);
         return;
@@ -825,10 +827,7 @@ int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r)
         }
         return 0;
     }
-    for (size_t i = 0; i < QLW_MTK_OBSERVED && o == NULL; i++) {
-        if (s->mtkt.observed[i].used && s->mtkt.observed[i].notify)
-            o = &s->mtkt.observed[i];
-    }
+    o = notify_pending(s);
     if (o == NULL)
         return qlw_s_finish(s);
     o->notify = false;
@@ -842,15 +841,9 @@ int qlw_s_mtk_notify_step(qlw_session *s, const qlw_at_response *r)
                  (int)res->type, len, text, 0);
 }
 
-static bool notify_due(const qlw_session *s)
+static bool notify_due(qlw_session *s)
 {
-    if (s->dialect != QLW_DIALECT_QLWCONFIG_B)
-        return false;
-    for (size_t i = 0; i < QLW_MTK_OBSERVED; i++) {
-        if (s->mtkt.observed[i].used && s->mtkt.observed[i].notify)
-            return true;
-    }
-    return false;
+    return notify_pending(s) != NULL;
 }
 
 /* ----------------------------------------------------------- schedule */
@@ -971,9 +964,6 @@ bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len)
 {
     qlw_mtk_urc u;
 
-    /* A BC68 downlink line would land in the buffer B's tables share. */
-    if (s->dialect == QLW_DIALECT_QLWCONFIG_B && len >= 5 && memcmp(line, "+NNMI", 5) == 0)
-        return true;
     if (qlw_mtk_parse_urc(line, len, &u) != QLW_OK)
         return false;
     switch (u.kind) {
@@ -1014,6 +1004,10 @@ bool qlw_s_mtk_urc(qlw_session *s, const char *line, size_t len)
         if (!dialect_a(s))
             on_request(s, &u);
         break;
+    case QLW_MTK_URC_MALFORMED:
+        /* A server request among them goes unanswered: the server asks again. */
+        qlw_s_notice(s, QLW_NOTICE_URC_LOST, 1, line);
+        break;
     default:
         break;
     }
@@ -1026,6 +1020,8 @@ static bool host_valid(const qlw_lw_host *h)
 {
     size_t objects = 0;
 
+    if (h->instances == NULL && h->instance_count > 0)
+        return false;
     for (size_t i = 0; i < h->instance_count; i++) {
         const qlw_lw_instance *in = &h->instances[i];
         size_t same = 0;
@@ -1054,7 +1050,7 @@ static bool host_valid(const qlw_lw_host *h)
             return false;
         objects += first;
     }
-    return objects <= 15 && (h->instances != NULL || h->instance_count == 0);
+    return objects <= 15;
 }
 
 int qlw_lw_set_host(qlw_session *s, const qlw_lw_host *host)

@@ -82,12 +82,10 @@ int qlw_lw_set_host(qlw_session *s, const qlw_lw_host *host)
     return s == NULL ? QLW_ERR_ARG : QLW_ERR_UNSUPPORTED;
 }
 
-/* No host object is declared, so none is readable. */
 int qlw_lw_notify(qlw_session *s, uint16_t obj, uint16_t ins, uint16_t res)
 {
-    (void)s;
     (void)obj;
     (void)ins;
     (void)res;
-    return QLW_ERR_ARG;
+    return s == NULL ? QLW_ERR_ARG : QLW_ERR_UNSUPPORTED;
 }

@@ -189,7 +189,7 @@ void qlw_s_ul_news(qlw_session *s, qlw_uplink_news news, int status)
          * the wait for an OK that adds nothing (a lost OK must not stall). */
         s->ul_news = news;
         if (news != QLW_UPLINK_NEWS_PENDING)
-            qlw_s_overtake(s, QLW_PROC_UPLINK, 1);
+            qlw_s_overtake(s, qlw_s_mtk(s) ? QLW_PROC_MTK_UPLINK : QLW_PROC_UPLINK, 1);
         break;
     case QLW_UPLINK_WAIT_SENT:
     case QLW_UPLINK_WAIT_STATUS:

@@ -155,6 +155,8 @@ static void test_dialect_b_whole_life(void **state)
             "n=1}"
             "{req read 2001 /3303/0/5700 1}{req read 2002 /3303/0/-1 1}"
             "{write 5701 Fah}{req write 2003 /3303/0/5701 2}{req write 2003 /3303/0/5701 2 again}"
+            "{write 5701 Kel}{write 5701 Cel}{req write 2008 /3303/0/5701 2}"
+            "{req write 2008 /3303/0/5701 2 again}"
             "{exec 5605 ''}{req execute 2004 /3303/0/5605 2}{req read 2005 /9999/0/1 13}"
             "{dl C0DE}{req write 2006 /19/1/0 2}{req observe 2007 /3303/0/5700 1}"
             "[starting/reboot][attached/setup][registering/request][registered/lwm2m_event]"
@@ -162,7 +164,7 @@ static void test_dialect_b_whole_life(void **state)
             "[attached/observe_cancelled]{req cancel 1003 /19/0/0 1}[registering/request]"
             "[registered/lwm2m_event][ready/lwm2m_event]{req observe 1004 /19/0/0 1}"
             "{ul 4 delivered ok -1 seq=2 n=1}");
-        assert_int_equal(l.sensor.writes, 1);
+        assert_int_equal(l.sensor.writes, 3);
         assert_int_equal(l.sensor.executes, 1);
         assert_int_equal(l.h.reports, 4);
         h_close(&l.h);
@@ -227,14 +229,16 @@ static void test_dialect_b_lost_ok(void **state)
 static void test_urc_parser(void **state)
 {
     qlw_mtk_urc u;
-    const char *bad[] = {"SEND OKAY",
-                         "+QLWOBSERVE: 2,19,0,0",
+    /* Not these dialects' lines at all. */
+    const char *other[] = {"SEND OKAY", "+CEREG: 1", ""};
+    /* Theirs, in a shape not understood: claimed, so the session reports them. */
+    const char *bad[] = {"+QLWOBSERVE: 2,19,0,0",
                          "+QLWDATARECV: 19,1,0,3,AABB",
                          "+QLWURC: \"write\",1,3303,0,5701,2,2,\"ABC\",0",
                          "+QLWURC: \"read\",1",
                          "+QLWREGX: 0",
                          "+QLWURC: \"report_ack\",0",
-                         ""};
+                         "+QLWURC: \"execute\",1,3311,0,5850,0='a',1,2,3,4,5,6,7,8,9"};
 
     (void)state;
     assert_int_equal(qlw_mtk_parse_urc("SEND FAIL", 9, &u), QLW_OK);
@@ -249,8 +253,17 @@ static void test_urc_parser(void **state)
     assert_int_equal(qlw_mtk_parse_urc("+QLWURC: \"lwstatus\",2", 21, &u), QLW_OK);
     assert_int_equal(u.kind, QLW_MTK_URC_OTHER);
     assert_string_equal(u.name, "lwstatus");
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(qlw_mtk_parse_urc(bad[i], strlen(bad[i]), &u), QLW_ERR_PARSE);
+    /* An event name longer than the field: still an event, its name empty. */
+    assert_int_equal(qlw_mtk_parse_urc("+QLWURC: \"a_very_long_event_name_indeed\"", 40, &u),
+                     QLW_OK);
+    assert_int_equal(u.kind, QLW_MTK_URC_OTHER);
+    assert_string_equal(u.name, "");
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+        assert_int_equal(qlw_mtk_parse_urc(other[i], strlen(other[i]), &u), QLW_ERR_PARSE);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(qlw_mtk_parse_urc(bad[i], strlen(bad[i]), &u), QLW_OK);
+        assert_int_equal(u.kind, QLW_MTK_URC_MALFORMED);
+    }
 }
 
 static void test_value_text(void **state)
@@ -271,6 +284,16 @@ static void test_value_text(void **state)
     v = (qlw_lw_value){.type = QLW_LW_BOOLEAN, .b = true};
     assert_int_equal(qlw_mtk_value_text(&v, out, sizeof(out), &len), QLW_OK);
     assert_string_equal(out, "1");
+    /* Floats keep every digit that tells them apart, and no more. */
+    v = (qlw_lw_value){.type = QLW_LW_FLOAT, .f = 21.5};
+    assert_int_equal(qlw_mtk_value_text(&v, out, sizeof(out), &len), QLW_OK);
+    assert_string_equal(out, "21.5");
+    v = (qlw_lw_value){.type = QLW_LW_FLOAT, .f = 3.14159265};
+    assert_int_equal(qlw_mtk_value_text(&v, out, sizeof(out), &len), QLW_OK);
+    assert_string_equal(out, "3.14159265");
+    v = (qlw_lw_value){.type = QLW_LW_FLOAT, .f = 0.1 + 0.2};
+    assert_int_equal(qlw_mtk_value_text(&v, out, sizeof(out), &len), QLW_OK);
+    assert_string_equal(out, "0.30000000000000004");
     v = (qlw_lw_value){.type = QLW_LW_STRING, .str = "a\"b"};
     assert_int_equal(qlw_mtk_value_text(&v, out, sizeof(out), &len), QLW_ERR_ARG);
     v = (qlw_lw_value){.type = QLW_LW_OPAQUE, .bytes = b, .len = 20};
@@ -316,7 +339,7 @@ static void test_host_table_checked(void **state)
     assert_string_equal(qlw_lw_type_str(QLW_LW_FLOAT), "float");
     assert_string_equal(qlw_lw_status_str(QLW_LW_NOT_FOUND), "not_found");
     assert_string_equal(qlw_lw_request_kind_str(QLW_LW_REQ_CANCEL), "cancel");
-    assert_string_equal(qlw_lw_type_str((qlw_lw_type)9), "invalid");
+    assert_string_equal(qlw_lw_type_str((qlw_lw_type)9), "unknown");
     h_close(&h);
 }
 
