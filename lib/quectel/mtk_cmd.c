@@ -30,7 +30,8 @@ static const row table[QLW_MTK_OP_COUNT] = {
     [QLW_MTK_A_OPEN] = {"AT+QLWOPEN=0", 5000},
     /* UNCONFIRMED: data and mode unquoted (RIL versions differ; the Magenta
      * quick-start sends them bare). */
-    [QLW_MTK_A_SEND] = {"AT+QLWDATASEND=19,0,0,%u,%s,%s", 5000},
+    [QLW_MTK_A_SEND_NON] = {"AT+QLWDATASEND=19,0,0,%u,%s,0x0000", 5000},
+    [QLW_MTK_A_SEND_CON] = {"AT+QLWDATASEND=19,0,0,%u,%s,0x0100", 5000},
     [QLW_MTK_A_CLOSE] = {"AT+QLWCLOSE", 5000},
     /* Forces direct push, so that requests and downlinks arrive in +QLWURC
      * (reference quirk 10); firmware without it answers ERROR, which is fine. */

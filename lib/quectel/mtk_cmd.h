@@ -19,7 +19,8 @@ typedef enum qlw_mtk_op {
     QLW_MTK_A_DATAFORMAT, /* hex both ways */
     QLW_MTK_A_ADDOBJ,     /* %u obj, %u ins, %u res */
     QLW_MTK_A_OPEN,       /* direct push; CONNECT OK/FAIL follows */
-    QLW_MTK_A_SEND,       /* %u len, %s hex, %s mode ("0x0000" NON, "0x0100" CON) */
+    QLW_MTK_A_SEND_NON,   /* %u len, %s hex */
+    QLW_MTK_A_SEND_CON,   /* %u len, %s hex */
     QLW_MTK_A_CLOSE,      /* CLOSE OK/FAIL follows */
     /* dialect B */
     QLW_MTK_B_ACCESS_MODE, /* direct push */

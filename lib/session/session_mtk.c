@@ -373,7 +373,7 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     s->mtk.ul_msgid = -1;
     if (dialect_a(s)) {
         qlw_hex_encode(v.bytes, v.len, text, sizeof(text));
-        return ISSUE(s, 1, QLW_MTK_A_SEND, len, text, is_con(ul->mode) ? "0x0100" : "0x0000");
+        return ISSUE(s, 1, is_con(ul->mode) ? QLW_MTK_A_SEND_CON : QLW_MTK_A_SEND_NON, len, text);
     }
     rc = qlw_mtk_value_text(&v, text, sizeof(text), &len);
     if (rc != QLW_OK)
