@@ -231,7 +231,10 @@ static void on_uplink(void *ctx, const qlw_uplink_report *r)
         u->report = *r;
         t->ul_reported++;
     } else if (u != NULL) {
-        u->extra_reports++; /* a second report for one payload: the library broke its promise */
+        /* A second report for one payload: the library broke its promise.
+         * The first one counts; this one is said. */
+        fprintf(stderr, "warning: a second report for payload id %lu (%s)\n", (unsigned long)r->id,
+                qlw_outcome_str(r->outcome));
     }
     if (!t->opts->json) {
         say_uplink(t, r);

@@ -48,7 +48,6 @@ typedef struct tool_uplink {
     uint32_t id;
     bool queued;
     bool reported;
-    unsigned extra_reports; /* reports beyond the first (there must be none) */
     qlw_uplink_report report;
 } tool_uplink;
 
