@@ -82,6 +82,7 @@ int qlw_lw_set_host(qlw_session *s, const qlw_lw_host *host)
     return s == NULL ? QLW_ERR_ARG : QLW_ERR_UNSUPPORTED;
 }
 
+/* cppcheck-suppress constParameter */
 int qlw_lw_notify(qlw_session *s, uint16_t obj, uint16_t ins, uint16_t res)
 {
     (void)obj;
