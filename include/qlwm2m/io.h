@@ -13,8 +13,10 @@
  *   device. On Linux and the BSDs, `/dev/ttyUSB0` and other ports known to
  *   the OS go through libserialport when the library was built with it; any
  *   other tty path (pseudo-terminals such as `/dev/pts/7`, which Debian's
- *   libserialport 0.1.1 refuses) goes through POSIX termios. On Windows
- *   (`COM3`) and macOS libserialport is the backend.
+ *   libserialport 0.1.1 refuses) goes through POSIX termios. On Windows a
+ *   COM port (`COM3`, `COM12`, `\\.\COM12`) is opened with the Windows
+ *   communications API, or through libserialport when the build has it. On
+ *   macOS libserialport is the backend.
  * - qlw_io_mem_open(): an in-memory transport for tests, with a virtual clock,
  *   scheduled input, forced read sizes and injected I/O errors. No OS needed.
  * - qlw_io_init(): your own operations (a UART driver on a microcontroller)
@@ -134,9 +136,12 @@ typedef enum qlw_flow {
 
 /** @brief Which implementation opens a serial path. */
 typedef enum qlw_io_backend {
-    QLW_IO_AUTO = 0,          /**< libserialport for ports it knows, termios for other ttys. */
+    /** POSIX: libserialport for ports it knows, termios for other ttys.
+     *  Windows: libserialport when built in, else the Windows COM API. */
+    QLW_IO_AUTO = 0,
     QLW_IO_POSIX = 1,         /**< POSIX termios (any tty path, pseudo-terminals included). */
     QLW_IO_LIBSERIALPORT = 2, /**< libserialport only. */
+    QLW_IO_WIN32 = 3,         /**< The Windows communications API (Windows builds only). */
 } qlw_io_backend;
 
 /** @brief Serial line settings. Always 8 data bits, no parity, 1 stop bit. */
@@ -156,7 +161,10 @@ QLW_API void qlw_serial_config_default(qlw_serial_config *cfg);
  * @brief Opens a serial device.
  *
  * @param[out] io      Receives the transport; close it with qlw_io_close().
- * @param path         Device path (`/dev/ttyUSB0`, `/dev/pts/7`, `COM3`).
+ * @param path         Device path (`/dev/ttyUSB0`, `/dev/pts/7`, `COM3`). On
+ *                     Windows a name without a leading `\\` is opened in
+ *                     the device namespace (`COM12` as `\\.\COM12`), so
+ *                     ports above COM9 need no prefix.
  * @param cfg          Settings, or NULL for qlw_serial_config_default().
  * @param errmsg       Optional buffer that receives a message naming the port
  *                     and the cause on failure (may be NULL).
@@ -167,11 +175,16 @@ QLW_API void qlw_serial_config_default(qlw_serial_config *cfg);
  *         QLW_ERR_PORT_NOT_FOUND; QLW_ERR_PORT_PERMISSION; QLW_ERR_PORT_BUSY
  *         (locked by another process); QLW_ERR_UNSUPPORTED (libserialport
  *         asked for but not built in, or a rate or flow control this system
- *         cannot set); QLW_ERR_IO (anything else); QLW_ERR_NOMEM.
+ *         cannot set; QLW_IO_WIN32 outside Windows); QLW_ERR_IO (anything
+ *         else); QLW_ERR_NOMEM.
  * @note Allocates the transport. Thread-safe (no shared state).
- * @note Takes an advisory `flock()` on the port for as long as it is open,
- *       so a second program using qlwm2m gets QLW_ERR_PORT_BUSY; programs
- *       that do not take the lock are not kept out.
+ * @note On POSIX, takes an advisory `flock()` on the port for as long as it
+ *       is open, so a second program using qlwm2m gets QLW_ERR_PORT_BUSY;
+ *       programs that do not take the lock are not kept out. On Windows the
+ *       port is opened exclusively: any second program, qlwm2m or not, gets
+ *       QLW_ERR_PORT_BUSY.
+ * @note On Windows the transport has no pollable descriptor (qlw_io_fd()
+ *       returns -1): wait with qlw_io_wait() or qlw_poll().
  */
 QLW_API int qlw_io_open_serial(qlw_io **io, const char *path, const qlw_serial_config *cfg,
                                char *errmsg, size_t errmsg_size);
@@ -180,6 +193,12 @@ QLW_API int qlw_io_open_serial(qlw_io **io, const char *path, const qlw_serial_c
  * @brief True when this build includes the libserialport backend.
  */
 QLW_API bool qlw_io_has_libserialport(void);
+
+/**
+ * @brief True when this build includes the Windows COM port backend
+ *        (every Windows build).
+ */
+QLW_API bool qlw_io_has_win32_comm(void);
 
 /**
  * @brief True when this build includes the POSIX termios backend (every

@@ -5,7 +5,7 @@
  * what the AT engine, the dialects and the session link against, on a
  * microcontroller too. Everything else is one platform's: the clocks
  * (clock_posix.c, clock_win32.c), the serial-port front door (serial.c) and
- * the backends it dispatches to (io_posix.c, io_libserialport.c). CMake
+ * the backends it dispatches to (io_posix.c, io_win32.c, io_libserialport.c). CMake
  * compiles only the files a platform can build and defines QLW_HAVE_* for
  * each one it compiled.
  */
@@ -52,6 +52,21 @@ bool qlw_io_sp_knows(const char *path);
 /* Opens a port with libserialport; cfg is already validated. */
 int qlw_io_sp_open(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                    size_t errmsg_size);
+
+/* ---------------------------------------------------------- io_win32.c */
+
+/* The Windows COM port transport's operations. */
+extern const qlw_io_ops qlw_io_win32_ops;
+
+/* Opens a COM port with the Windows communications API; cfg is already validated. */
+int qlw_io_win32_open(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
+                      size_t errmsg_size);
+
+#ifdef _WIN32
+/* Brings a GetLastError() code to the errno name the shared messages speak
+ * (ENOENT, EBUSY, ENOMEM, ENODEV; EIO for the rest). */
+int qlw_io_win_errno(unsigned long code);
+#endif
 
 #ifndef _WIN32
 /* The advisory flock() that keeps a second qlwm2m program off the port open

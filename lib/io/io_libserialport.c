@@ -12,11 +12,6 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#ifdef _WIN32
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-#endif
-
 typedef struct sp_ctx {
     struct sp_port *port;
     /* RX_READY and ERROR on the port: what wait() sleeps on. */
@@ -30,32 +25,14 @@ typedef struct sp_ctx {
 
 /*
  * sp_last_error_code() is errno on POSIX and GetLastError() on Windows; both
- * are brought to the errno names the shared messages speak.
+ * are brought to the errno names the shared messages speak (on Windows by the
+ * same mapping as the native COM backend's).
  */
 static int sp_errno(void)
 {
     int code = sp_last_error_code();
 #ifdef _WIN32
-    switch (code) {
-    case ERROR_FILE_NOT_FOUND:
-    case ERROR_PATH_NOT_FOUND:
-    case ERROR_INVALID_NAME:
-        return ENOENT;
-    /* A COM port opened by another program answers "access denied". */
-    case ERROR_ACCESS_DENIED:
-    case ERROR_SHARING_VIOLATION:
-        return EBUSY;
-    case ERROR_NOT_ENOUGH_MEMORY:
-    case ERROR_OUTOFMEMORY:
-        return ENOMEM;
-    case ERROR_DEVICE_NOT_CONNECTED:
-    case ERROR_BAD_COMMAND:
-    case ERROR_GEN_FAILURE:
-    case ERROR_OPERATION_ABORTED:
-        return ENODEV;
-    default:
-        return EIO;
-    }
+    return qlw_io_win_errno((unsigned long)code);
 #else
     return code;
 #endif

@@ -1,6 +1,7 @@
 /*
  * The serial-port front door: checks the settings and hands the path to the
- * backends this platform has (termios, libserialport). Needs an OS.
+ * backends this platform has (termios, the Windows COM API, libserialport).
+ * Needs an OS.
  */
 #include "io/io_internal.h"
 
@@ -98,7 +99,8 @@ static bool flow_is_valid(qlw_flow flow)
 
 static bool backend_is_valid(qlw_io_backend backend)
 {
-    return backend == QLW_IO_AUTO || backend == QLW_IO_POSIX || backend == QLW_IO_LIBSERIALPORT;
+    return backend == QLW_IO_AUTO || backend == QLW_IO_POSIX || backend == QLW_IO_LIBSERIALPORT ||
+           backend == QLW_IO_WIN32;
 }
 
 static int check_config(const char *path, const qlw_serial_config *cfg, char *errmsg,
@@ -160,6 +162,20 @@ static int open_posix(qlw_io **io, const char *path, const qlw_serial_config *cf
 #endif
 }
 
+static int open_win32(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
+                      size_t errmsg_size)
+{
+#ifdef QLW_HAVE_WIN32_COMM
+    return qlw_io_win32_open(io, path, cfg, errmsg, errmsg_size);
+#else
+    (void)io;
+    (void)cfg;
+    qlw_io_errmsg(errmsg, errmsg_size,
+                  "cannot open %s: the Windows COM port backend exists only on Windows", path);
+    return QLW_ERR_UNSUPPORTED;
+#endif
+}
+
 static int open_auto(qlw_io **io, const char *path, const qlw_serial_config *cfg, char *errmsg,
                      size_t errmsg_size)
 {
@@ -169,6 +185,11 @@ static int open_auto(qlw_io **io, const char *path, const qlw_serial_config *cfg
         return qlw_io_sp_open(io, path, cfg, errmsg, errmsg_size);
     }
     return qlw_io_posix_open(io, path, cfg, errmsg, errmsg_size);
+#elif defined(QLW_HAVE_LIBSERIALPORT) && defined(QLW_HAVE_WIN32_COMM)
+    /* Windows: libserialport when the build has it, for every port. */
+    return open_libserialport(io, path, cfg, errmsg, errmsg_size);
+#elif defined(QLW_HAVE_WIN32_COMM)
+    return open_win32(io, path, cfg, errmsg, errmsg_size);
 #elif defined(QLW_HAVE_LIBSERIALPORT)
     /* The only backend: let it say why a path is refused. */
     return open_libserialport(io, path, cfg, errmsg, errmsg_size);
@@ -213,6 +234,8 @@ int qlw_io_open_serial(qlw_io **io, const char *path, const qlw_serial_config *c
         return open_posix(io, path, cfg, errmsg, errmsg_size);
     case QLW_IO_LIBSERIALPORT:
         return open_libserialport(io, path, cfg, errmsg, errmsg_size);
+    case QLW_IO_WIN32:
+        return open_win32(io, path, cfg, errmsg, errmsg_size);
     case QLW_IO_AUTO:
     default:
         return open_auto(io, path, cfg, errmsg, errmsg_size);
@@ -231,6 +254,15 @@ bool qlw_io_has_posix_tty(void)
 bool qlw_io_has_libserialport(void)
 {
 #ifdef QLW_HAVE_LIBSERIALPORT
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool qlw_io_has_win32_comm(void)
+{
+#ifdef QLW_HAVE_WIN32_COMM
     return true;
 #else
     return false;
