@@ -277,7 +277,14 @@ int main(int argc, char **argv)
     int next = 1;
     int rc;
 
-    setvbuf(stdout, NULL, _IOLBF, 0); /* step lines must show as they happen, even in a pipe */
+    /* Step lines must show as they happen, even in a pipe. The Windows C
+     * runtime has no line buffering (and refuses _IOLBF without a size):
+     * there stdout is unbuffered instead. */
+#ifdef _WIN32
+    setvbuf(stdout, NULL, _IONBF, 0);
+#else
+    setvbuf(stdout, NULL, _IOLBF, 0);
+#endif
     rc = parse_opts(argc, argv, &o, &next);
     if (rc == -1) {
         usage(stdout);
