@@ -131,11 +131,16 @@ static int open_libserialport(qlw_io **io, const char *path, const qlw_serial_co
 {
 #ifdef QLW_HAVE_LIBSERIALPORT
     if (!qlw_io_sp_knows(path)) {
+#ifdef _WIN32
+        /* No other backend to point at for a name Windows does not know. */
+        return qlw_io_open_failed(ENOENT, path, errmsg, errmsg_size);
+#else
         qlw_io_errmsg(errmsg, errmsg_size,
                       "cannot open %s: no such port known to libserialport (use the POSIX "
                       "backend for pseudo-terminals and other ttys)",
                       path);
         return QLW_ERR_PORT_NOT_FOUND;
+#endif
     }
     return qlw_io_sp_open(io, path, cfg, errmsg, errmsg_size);
 #else

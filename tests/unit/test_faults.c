@@ -639,8 +639,9 @@ static void bad_ports_and_rates_refused_with_clear_messages(void **state)
     cfg.flow = (qlw_flow)7;
     expect_open_fails("/dev/ttyS0", &cfg, QLW_ERR_ARG, "flow control 7 is not valid");
     assert_int_equal(qlw_open(&s, "/dev/qlwm2m-no-such-port", NULL, NULL, err, sizeof(err)),
-                     qlw_io_has_posix_tty() || qlw_io_has_libserialport() ? QLW_ERR_PORT_NOT_FOUND
-                                                                          : QLW_ERR_UNSUPPORTED);
+                     qlw_io_has_posix_tty() || qlw_io_has_libserialport() || qlw_io_has_win32_comm()
+                         ? QLW_ERR_PORT_NOT_FOUND
+                         : QLW_ERR_UNSUPPORTED);
     assert_non_null(strstr(err, "/dev/qlwm2m-no-such-port"));
     close(fd);
     unlink(file);
