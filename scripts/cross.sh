@@ -58,7 +58,7 @@ fi
 
 # ------------------------------------------------------------ Windows
 if wanted win; then
-  step "2. Windows (mingw-w64) build, unit tests and transcript replays under wine (build-win)"
+  step "2. Windows (mingw-w64) build; under wine the unit tests, the transcript replays and the tool on a COM port (build-win)"
   # CMocka for Windows: from Debian's source package, which needs a deb-src entry.
   win_prefix="$PWD/build-win-deps/prefix"
   if [ ! -f "$win_prefix/lib/pkgconfig/cmocka.pc" ]; then
@@ -132,7 +132,8 @@ EOF
   # libserialport exists, but none can be built here (Debian's source
   # package cannot be fetched: docs/porting.md). So it is compiled for
   # Windows against libserialport's header (the same on every OS) with the
-  # flags and warnings of the Windows build, to keep it right for Windows.
+  # flags and warnings of the Windows build, to keep it right for Windows
+  # (serial.c too, whose choice of backend then differs).
   mkdir -p build-win/sp-include
   cp /usr/include/libserialport.h build-win/sp-include/
   python3 - build-win/compile_commands.json <<'PY' >build-win/sp-check.sh
@@ -145,7 +146,7 @@ for e in json.load(open(sys.argv[1])):
         args = [a for a in args if a != "-c" and not a.endswith("/lib/io/serial.c")]
         args += ["-fsyntax-only", "-DQLW_HAVE_LIBSERIALPORT=1",
                  "-I" + os.path.abspath("build-win/sp-include"),
-                 os.path.abspath("lib/io/io_libserialport.c")]
+                 os.path.abspath("lib/io/io_libserialport.c"), os.path.abspath("lib/io/serial.c")]
         # The command names a response file relative to its own directory.
         print("cd " + shlex.quote(e["directory"]) + " && " + shlex.join(args))
         break
@@ -153,7 +154,7 @@ else:
     sys.exit("no compile command for lib/io/serial.c")
 PY
   bash build-win/sp-check.sh
-  echo "windows: io_libserialport.c compiles for Windows with warnings as errors"
+  echo "windows: io_libserialport.c and serial.c with libserialport compile for Windows, warnings as errors"
 fi
 
 # ------------------------------------------------------------ armhf

@@ -20,6 +20,7 @@
 WIN_BIN=${3:?usage: $0 <native build/bin> <tests dir> <Windows build/bin>}
 : "${WINEPREFIX:?WINEPREFIX must name the wine prefix}"
 TOOL="$(cd "$WIN_BIN" && pwd)/qlwm2m.exe"
+# shellcheck disable=SC2034 # read by the run helpers of tool_lib.sh
 WRAP=(wine)
 [ -f "$TOOL" ] || fail "$TOOL not built"
 COM=COM7
