@@ -1,10 +1,11 @@
-# shellcheck shell=bash disable=SC2119 # helpers with optional arguments are called without
+# shellcheck shell=bash disable=SC2119,SC2120 # helpers with optional arguments are called without
 # The Windows qlwm2m.exe, under wine, drives the native simulator through a
 # COM port: the simulator publishes its pseudo-terminal as
 # $WINEPREFIX/dosdevices/com7, which wine opens for COM7. A real session
 # (attach, register, the observe, CON and NON uplinks, a downlink) with the
 # same assertions as the native tests: the tool's lines and exit codes, and
-# what the simulated server received, once each. Also: a missing COM port.
+# what the simulated server received, once each. Also: a missing COM port,
+# and Ctrl-C.
 #
 # Not checked here: that a second program is refused while the port is open.
 # Windows' serial drivers refuse a second CreateFile() of an open COM port
@@ -102,4 +103,29 @@ wait "$LISTEN_PID" || RC=$?
 grep -q "downlink 2 bytes: C0DE" "$WORK/listen.out" || fail "no downlink line: $(cat "$WORK/listen.out")"
 
 [ "$(count_events '"event":"uplink",')" = 5 ] || fail "expected 5 uplinks in all"
+sim_down
+
+# ---- Ctrl-C while waiting for the observe: wine turns SIGINT into the
+# console's CTRL_C_EVENT; queued payloads are reported not sent, exit 130.
+sim_com --never-observe
+wine "$TOOL" -p "$COM" send 01 02 >"$WORK/stdout" 2>"$WORK/stderr" &
+SEND_PID=$!
+EXTRA_PIDS+=("$SEND_PID")
+for _ in $(seq 1200); do
+    grep -q "waiting for the server to observe" "$WORK/stdout" && break
+    sleep 0.05
+done
+kill -INT "$SEND_PID"
+for _ in $(seq 1200); do
+    kill -0 "$SEND_PID" 2>/dev/null || break
+    sleep 0.05
+done
+kill -0 "$SEND_PID" 2>/dev/null && fail "the tool did not stop after Ctrl-C"
+RC=0
+wait "$SEND_PID" || RC=$?
+strip_cr
+expect_rc 130
+[ "$(steps | grep -c '^not sent: 1 bytes (NON)$')" = 2 ] || tool_failed "expected two 'not sent' lines"
+expect_stderr "interrupted: 0 of 2 payloads went (2 not sent)"
+[ "$(count_events '"event":"uplink",')" = 0 ] || fail "an uplink went out after Ctrl-C"
 echo PASS
