@@ -188,10 +188,14 @@ if command -v arm-none-eabi-gcc >/dev/null; then
     -DCMAKE_BUILD_TYPE=MinSizeRel)
   cmake -S . -B "$build-m4" "${m4[@]}" >/dev/null 2>&1
   cmake --build "$build-m4" -j"$jobs" >/dev/null
-  cmake -S . -B "$build-m4-bc68" "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF -DQLWM2M_TRANSCRIPT=OFF >/dev/null 2>&1
+  bc68=(-DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF -DQLWM2M_TRANSCRIPT=OFF)
+  cmake -S . -B "$build-m4-bc68" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=ON >/dev/null 2>&1
   cmake --build "$build-m4-bc68" -j"$jobs" >/dev/null
+  cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF >/dev/null 2>&1
+  cmake --build "$build-m4-small" -j"$jobs" >/dev/null
   printf '  %-34s %8s %8s\n' "build / layer" flash ram
-  for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68"; do
+  for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68" \
+    "BC68 only, no text (TEXT OFF):$build-m4-small"; do
     name=${variant%%:*}
     map_share "$work/layers" "${variant#*:}/bin/qlwm2m-mcu.map" | sort -k2 -n -r >"$work/share"
     while read -r layer flash ram; do
@@ -219,7 +223,7 @@ p64=$(grep '"read_size":64,' "$json")
 p1=$(grep '"read_size":1,' "$json")
 f1000=$(grep '"transport":"socketpair","n":1000,' "$json")
 mem=$(grep '"bench":"memory","session_bytes"' "$json")
-mcu=$(grep '"bench":"mcu_footprint".*"build":"BC68' "$json" || true)
+mcu=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text' "$json" || true)
 mem32=$(grep '"bench":"memory","target":"armhf"' "$json" || true)
 ipb=$(value instr_per_byte "$p64")
 printf '  %-44s %-14s %s\n' "parse at 64-byte reads" ">= 200 MB/s" \
@@ -237,7 +241,7 @@ printf '  %-44s %-14s %s ms CPU, %s wake-ups\n' "1000 sessions idle for a second
   "$(value idle_cpu_ms "$f1000")" "$(value idle_wakeups "$f1000")"
 printf '  %-44s %-14s %s bytes\n' "qlw_session_mem_size, defaults" "<= 8192" "$(value session_bytes "$mem")"
 if [ -n "$mcu" ]; then
-  printf '  %-44s %-14s %s bytes\n' "Cortex-M4 flash: engine, BC68, session" "<= 16384" "$(value flash "$mcu")"
+  printf '  %-44s %-14s %s bytes\n' "Cortex-M4 flash: engine, BC68, session, no text" "<= 16384" "$(value flash "$mcu")"
 fi
 if [ -n "$mem32" ]; then
   printf '  %-44s %-14s %s bytes\n' "qlw_session_mem_size, defaults, 32-bit" "report" "$(value session_bytes "$mem32")"

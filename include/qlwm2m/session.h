@@ -482,6 +482,16 @@ QLW_API const char *qlw_errmsg(const qlw_session *s);
 /** @brief `+CME ERROR` number of the last failure, or -1. */
 QLW_API int qlw_last_cme(const qlw_session *s);
 
+/**
+ * @brief Code (@ref qlw_err) of the last failure the session recorded, the one
+ * qlw_errmsg() describes; QLW_OK when none yet.
+ *
+ * In a build without text (`QLWM2M_TEXT=OFF`) qlw_errmsg() is always "", and
+ * this code with qlw_last_cme() is what tells the failure.
+ * @return the code, or QLW_ERR_ARG for a NULL session.
+ */
+QLW_API int qlw_last_error(const qlw_session *s);
+
 /** @brief The session's name in logs (qlw_session_config::name or the port's). */
 QLW_API const char *qlw_session_name(const qlw_session *s);
 

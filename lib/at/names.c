@@ -1,7 +1,9 @@
+#include "qlw_text.h"
 #include "qlwm2m/at.h"
 
 const char *qlw_at_result_str(qlw_at_result result)
 {
+    QLW_NAME_NONE(result);
     switch (result) {
     case QLW_AT_RESULT_OK:
         return "ok";
@@ -51,6 +53,7 @@ int qlw_at_result_err(qlw_at_result result)
 
 const char *qlw_at_event_str(qlw_at_event ev)
 {
+    QLW_NAME_NONE(ev);
     switch (ev) {
     case QLW_AT_EV_BOOT_START:
         return "boot_start";

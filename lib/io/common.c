@@ -1,4 +1,5 @@
 #include "qlwm2m/common.h"
+#include "qlw_text.h"
 
 typedef struct err_info {
     const char *id;
@@ -46,12 +47,14 @@ static const err_info *err_lookup(int err)
 
 const char *qlw_strerror(int err)
 {
+    QLW_NAME_NONE(err);
     const err_info *info = err_lookup(err);
     return info != NULL ? info->text : "unknown error";
 }
 
 const char *qlw_err_str(int err)
 {
+    QLW_NAME_NONE(err);
     const err_info *info = err_lookup(err);
     return info != NULL ? info->id : "unknown";
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "multi/multi_wait.h"
+#include "qlw_text.h"
 #include "session/session_internal.h"
 
 typedef struct slot {
@@ -34,6 +35,7 @@ struct qlw_multi {
 
 const char *qlw_multi_backend_str(qlw_multi_backend backend)
 {
+    QLW_NAME_NONE(backend);
     static const char *const names[] = {"auto", "epoll", "poll"};
 
     return (unsigned)backend < sizeof(names) / sizeof(names[0]) ? names[backend] : "invalid";

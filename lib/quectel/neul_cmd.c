@@ -33,13 +33,52 @@ static bool cereg_read_form(void *ctx, const char *line, size_t len)
     return n == 2 || n == 5 || n == 7 || n == 9;
 }
 
-typedef struct row {
-    const char *format;
+/* What a command's answer looks like: its response prefixes, extra final
+ * lines and line filter. Few commands have one, so the rows share them by
+ * index: a row is 8 bytes instead of 24 (a microcontroller's flash). */
+typedef struct answer_row {
     const char *const *prefixes;
     const char *const *finals;
     qlw_at_accept_fn accept;
-    uint32_t timeout_ms;
-    unsigned flags;
+} answer_row;
+
+enum answer {
+    A_NONE,
+    A_CGSN,
+    A_NCCID,
+    A_CSQ,
+    A_CEREG,
+    A_CGATT,
+    A_CFUN,
+    A_CGDCONT,
+    A_NCDP,
+    A_QREGSWT,
+    A_ULDATASTATUS,
+    A_NMSTATUS,
+    A_NRB,
+};
+
+static const answer_row answers[] = {
+    [A_NONE] = {NULL, NULL, NULL},
+    [A_CGSN] = {p_cgsn, NULL, NULL},
+    [A_NCCID] = {p_nccid, NULL, NULL},
+    [A_CSQ] = {p_csq, NULL, NULL},
+    [A_CEREG] = {p_cereg, NULL, cereg_read_form},
+    [A_CGATT] = {p_cgatt, NULL, NULL},
+    [A_CFUN] = {p_cfun, NULL, NULL},
+    [A_CGDCONT] = {p_cgdcont, NULL, NULL},
+    [A_NCDP] = {p_ncdp, NULL, NULL},
+    [A_QREGSWT] = {p_qregswt, NULL, NULL},
+    [A_ULDATASTATUS] = {p_uldatastatus, NULL, NULL},
+    [A_NMSTATUS] = {p_nmstatus, NULL, NULL},
+    [A_NRB] = {NULL, f_nrb, NULL},
+};
+
+typedef struct row {
+    const char *format;
+    uint8_t answer;    /* enum answer */
+    uint8_t timeout_s; /* every timeout is whole seconds, at most 85 */
+    uint8_t flags;     /* qlw_at_cmd_flags */
 } row;
 
 #define BARE QLW_AT_CMD_BARE
@@ -47,58 +86,67 @@ typedef struct row {
 /* Timeouts: the reference's documented maxima where known (CFUN 85 s), else
  * what the field uses for commands whose OK is local (1-2 s), with margin. */
 static const row table[QLW_NEUL_OP_COUNT] = {
-    [QLW_NEUL_AT] = {"AT", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_ATE0] = {"ATE0", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CMEE] = {"AT+CMEE=%d", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CEREG_SET] = {"AT+CEREG=%d", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CSCON_SET] = {"AT+CSCON=%d", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NPSMR_SET] = {"AT+NPSMR=%d", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NNMI_SET] = {"AT+NNMI=%d", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NSMI_SET] = {"AT+NSMI=%d", NULL, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CGSN] = {"AT+CGSN=1", p_cgsn, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CIMI] = {"AT+CIMI", NULL, NULL, NULL, 2000, BARE},
-    [QLW_NEUL_NCCID] = {"AT+NCCID", p_nccid, NULL, NULL, 2000, BARE},
-    [QLW_NEUL_CGMM] = {"AT+CGMM", NULL, NULL, NULL, 1000, BARE},
-    [QLW_NEUL_QGMR] = {"AT+QGMR", NULL, NULL, NULL, 1000, BARE},
-    [QLW_NEUL_CGMR] = {"AT+CGMR", NULL, NULL, NULL, 1000, BARE},
-    [QLW_NEUL_CSQ] = {"AT+CSQ", p_csq, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NUESTATS] = {"AT+NUESTATS", NULL, NULL, NULL, 2000, BARE},
-    [QLW_NEUL_CEREG_READ] = {"AT+CEREG?", p_cereg, NULL, cereg_read_form, 1000, 0},
-    [QLW_NEUL_CGATT_READ] = {"AT+CGATT?", p_cgatt, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CGATT_SET] = {"AT+CGATT=%d", NULL, NULL, NULL, 85000, 0},
-    [QLW_NEUL_CFUN_READ] = {"AT+CFUN?", p_cfun, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CFUN_SET] = {"AT+CFUN=%d", NULL, NULL, NULL, 85000, 0},
-    [QLW_NEUL_CGDCONT_READ] = {"AT+CGDCONT?", p_cgdcont, NULL, NULL, 1000, 0},
-    [QLW_NEUL_CGDCONT_SET] = {"AT+CGDCONT=%d,\"%s\",\"%s\"", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_NBAND_SET] = {"AT+NBAND=%d", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_NCDP_READ] = {"AT+NCDP?", p_ncdp, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NCDP_SET] = {"AT+NCDP=%s,%u", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_QREGSWT_READ] = {"AT+QREGSWT?", p_qregswt, NULL, NULL, 1000, 0},
-    [QLW_NEUL_QREGSWT_SET] = {"AT+QREGSWT=%d", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_QLWSREGIND] = {"AT+QLWSREGIND=%d", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_QLWULDATA] = {"AT+QLWULDATA=%u,%s", NULL, NULL, NULL, 5000, 0},
-    [QLW_NEUL_QLWULDATAEX] = {"AT+QLWULDATAEX=%u,%s,%s,%d", NULL, NULL, NULL, 5000, 0},
-    [QLW_NEUL_NMGS] = {"AT+NMGS=%u,%s", NULL, NULL, NULL, 5000, 0},
-    [QLW_NEUL_QLWULDATASTATUS_READ] = {"AT+QLWULDATASTATUS?", p_uldatastatus, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NMGR] = {"AT+NMGR", NULL, NULL, NULL, 2000, BARE},
-    [QLW_NEUL_NQMGS] = {"AT+NQMGS", NULL, NULL, NULL, 1000, BARE},
-    [QLW_NEUL_NQMGR] = {"AT+NQMGR", NULL, NULL, NULL, 1000, BARE},
-    [QLW_NEUL_NMSTATUS] = {"AT+NMSTATUS?", p_nmstatus, NULL, NULL, 1000, 0},
-    [QLW_NEUL_NPING] = {"AT+NPING=%s", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_NPING_EX] = {"AT+NPING=%s,%d,%u", NULL, NULL, NULL, 2000, 0},
-    [QLW_NEUL_NRB] = {"AT+NRB", NULL, f_nrb, NULL, 10000, 0},
+    [QLW_NEUL_AT] = {"AT", A_NONE, 1, 0},
+    [QLW_NEUL_ATE0] = {"ATE0", A_NONE, 1, 0},
+    [QLW_NEUL_CMEE] = {"AT+CMEE=%d", A_NONE, 1, 0},
+    [QLW_NEUL_CEREG_SET] = {"AT+CEREG=%d", A_NONE, 1, 0},
+    [QLW_NEUL_CSCON_SET] = {"AT+CSCON=%d", A_NONE, 1, 0},
+    [QLW_NEUL_NPSMR_SET] = {"AT+NPSMR=%d", A_NONE, 1, 0},
+    [QLW_NEUL_NNMI_SET] = {"AT+NNMI=%d", A_NONE, 1, 0},
+    [QLW_NEUL_NSMI_SET] = {"AT+NSMI=%d", A_NONE, 1, 0},
+    [QLW_NEUL_CGSN] = {"AT+CGSN=1", A_CGSN, 1, 0},
+    [QLW_NEUL_CIMI] = {"AT+CIMI", A_NONE, 2, BARE},
+    [QLW_NEUL_NCCID] = {"AT+NCCID", A_NCCID, 2, BARE},
+    [QLW_NEUL_CGMM] = {"AT+CGMM", A_NONE, 1, BARE},
+    [QLW_NEUL_QGMR] = {"AT+QGMR", A_NONE, 1, BARE},
+    [QLW_NEUL_CGMR] = {"AT+CGMR", A_NONE, 1, BARE},
+    [QLW_NEUL_CSQ] = {"AT+CSQ", A_CSQ, 1, 0},
+    [QLW_NEUL_NUESTATS] = {"AT+NUESTATS", A_NONE, 2, BARE},
+    [QLW_NEUL_CEREG_READ] = {"AT+CEREG?", A_CEREG, 1, 0},
+    [QLW_NEUL_CGATT_READ] = {"AT+CGATT?", A_CGATT, 1, 0},
+    [QLW_NEUL_CGATT_SET] = {"AT+CGATT=%d", A_NONE, 85, 0},
+    [QLW_NEUL_CFUN_READ] = {"AT+CFUN?", A_CFUN, 1, 0},
+    [QLW_NEUL_CFUN_SET] = {"AT+CFUN=%d", A_NONE, 85, 0},
+    [QLW_NEUL_CGDCONT_READ] = {"AT+CGDCONT?", A_CGDCONT, 1, 0},
+    [QLW_NEUL_CGDCONT_SET] = {"AT+CGDCONT=%d,\"%s\",\"%s\"", A_NONE, 2, 0},
+    [QLW_NEUL_NBAND_SET] = {"AT+NBAND=%d", A_NONE, 2, 0},
+    [QLW_NEUL_NCDP_READ] = {"AT+NCDP?", A_NCDP, 1, 0},
+    [QLW_NEUL_NCDP_SET] = {"AT+NCDP=%s,%u", A_NONE, 2, 0},
+    [QLW_NEUL_QREGSWT_READ] = {"AT+QREGSWT?", A_QREGSWT, 1, 0},
+    [QLW_NEUL_QREGSWT_SET] = {"AT+QREGSWT=%d", A_NONE, 2, 0},
+    [QLW_NEUL_QLWSREGIND] = {"AT+QLWSREGIND=%d", A_NONE, 2, 0},
+    [QLW_NEUL_QLWULDATA] = {"AT+QLWULDATA=%u,%s", A_NONE, 5, 0},
+    [QLW_NEUL_QLWULDATAEX] = {"AT+QLWULDATAEX=%u,%s,%s,%d", A_NONE, 5, 0},
+    [QLW_NEUL_NMGS] = {"AT+NMGS=%u,%s", A_NONE, 5, 0},
+    [QLW_NEUL_QLWULDATASTATUS_READ] = {"AT+QLWULDATASTATUS?", A_ULDATASTATUS, 1, 0},
+    [QLW_NEUL_NMGR] = {"AT+NMGR", A_NONE, 2, BARE},
+    [QLW_NEUL_NQMGS] = {"AT+NQMGS", A_NONE, 1, BARE},
+    [QLW_NEUL_NQMGR] = {"AT+NQMGR", A_NONE, 1, BARE},
+    [QLW_NEUL_NMSTATUS] = {"AT+NMSTATUS?", A_NMSTATUS, 1, 0},
+    [QLW_NEUL_NPING] = {"AT+NPING=%s", A_NONE, 2, 0},
+    [QLW_NEUL_NPING_EX] = {"AT+NPING=%s,%d,%u", A_NONE, 2, 0},
+    [QLW_NEUL_NRB] = {"AT+NRB", A_NRB, 10, 0},
 };
 
 int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
 {
-    const row *r;
     va_list ap;
+    int rc;
+
+    va_start(ap, op);
+    rc = qlw_neul_vcmd(cmd, buf, size, op, ap);
+    va_end(ap);
+    return rc;
+}
+
+int qlw_neul_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, va_list ap)
+{
+    const row *r;
     int n;
 
     if ((unsigned)op >= (unsigned)QLW_NEUL_OP_COUNT || table[op].format == NULL)
         return QLW_ERR_ARG;
     r = &table[op];
-    va_start(ap, op);
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -107,19 +155,18 @@ int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
-    va_end(ap);
     if (n < 0 || (size_t)n >= size)
         return QLW_ERR_OVERFLOW;
     *cmd = (qlw_at_cmd){.text = buf,
-                        .prefixes = r->prefixes,
-                        .finals = r->finals,
-                        .accept = r->accept,
-                        .timeout_ms = r->timeout_ms,
+                        .prefixes = answers[r->answer].prefixes,
+                        .finals = answers[r->answer].finals,
+                        .accept = answers[r->answer].accept,
+                        .timeout_ms = r->timeout_s * 1000u,
                         .flags = r->flags};
     return QLW_OK;
 }
 
 uint32_t qlw_neul_cmd_timeout_ms(qlw_neul_op op)
 {
-    return (unsigned)op < (unsigned)QLW_NEUL_OP_COUNT ? table[op].timeout_ms : 0;
+    return (unsigned)op < (unsigned)QLW_NEUL_OP_COUNT ? table[op].timeout_s * 1000u : 0;
 }

@@ -7,6 +7,7 @@
 #define QLW_QUECTEL_NEUL_CMD_H
 
 #include "qlwm2m/at.h"
+#include <stdarg.h>
 
 typedef enum qlw_neul_op {
     QLW_NEUL_AT,
@@ -57,6 +58,8 @@ typedef enum qlw_neul_op {
  * the arguments listed beside op. Returns QLW_OK or QLW_ERR_OVERFLOW.
  */
 int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...);
+/* qlw_neul_cmd() with the arguments in ap. */
+int qlw_neul_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, va_list ap);
 
 /* Timeout of op, ms (for callers that wait for a URC after it). */
 uint32_t qlw_neul_cmd_timeout_ms(qlw_neul_op op);

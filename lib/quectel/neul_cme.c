@@ -6,6 +6,7 @@
  */
 #include <stdint.h>
 
+#include "qlw_text.h"
 #include "qlwm2m/neul.h"
 
 /* Codes are below 1000: 16 bits each keep a row at 8 bytes, not 12. */
@@ -78,6 +79,7 @@ static const cme_row cme_rows[] = {
 
 const char *qlw_cme_str(int code)
 {
+    QLW_NAME_NONE(code);
     for (size_t i = 0; i < sizeof(cme_rows) / sizeof(cme_rows[0]); i++) {
         if (code >= cme_rows[i].lo && code <= cme_rows[i].hi)
             return cme_rows[i].name;

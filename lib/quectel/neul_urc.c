@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "qlw_text.h"
 #include "qlwm2m/neul.h"
 #include "quectel/neul_internal.h"
 
@@ -120,6 +121,7 @@ int qlw_neul_parse_qlwevtind(const char *line, size_t len, int *ev)
 
 const char *qlw_lwm2m_event_str(int ev)
 {
+    QLW_NAME_NONE(ev);
     /* 8 stays unnamed: demos use it for "cancel observe", an emulator for
      * "registration failed", and Quectel's own list skips it. */
     static const char *const names[] = {
@@ -160,6 +162,7 @@ int qlw_neul_parse_uldatastatus(const char *line, size_t len, int *status, int *
 
 const char *qlw_uplink_status_str(int status)
 {
+    QLW_NAME_NONE(status);
     static const char *const names[] = {
         [QLW_UPLINK_NOT_SENT] = "not_sent",       [QLW_UPLINK_WAITING] = "waiting",
         [QLW_UPLINK_SEND_FAILED] = "send_failed", [QLW_UPLINK_TIMEOUT] = "timeout",
@@ -236,6 +239,7 @@ int qlw_neul_parse_cereg(const char *line, size_t len, bool read_form, qlw_cereg
 
 const char *qlw_cereg_stat_str(int stat)
 {
+    QLW_NAME_NONE(stat);
     static const char *const names[] = {
         "not_registered", "registered_home", "searching", "denied", "unknown", "registered_roaming",
     };
@@ -422,6 +426,7 @@ int qlw_neul_parse_nmstatus(const char *line, size_t len, qlw_nmstatus *out)
 
 const char *qlw_nmstatus_str(qlw_nmstatus st)
 {
+    QLW_NAME_NONE(st);
     static const char *const names[] = {
         [QLW_NM_UNKNOWN] = "UNKNOWN",
         [QLW_NM_UNINITIALISED] = "UNINITIALISED",

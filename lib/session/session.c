@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,11 +201,32 @@ void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause)
         s->cfg.on_state(s->cfg.ctx, old, st, cause);
 }
 
+void qlw_s_fail_code(qlw_session *s, int err, int cme)
+{
+    s->last_err = err;
+    s->last_cme = cme;
+    s->errmsg[0] = '\0';
+    qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
+}
+
+#ifndef QLW_NO_TEXT
 void qlw_s_fail_text(qlw_session *s, int err, const char *text)
 {
     s->last_err = err;
     s->last_cme = -1;
     snprintf(s->errmsg, sizeof(s->errmsg), "%s", text);
+    qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
+}
+
+void qlw_s_failf(qlw_session *s, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    s->last_err = err;
+    s->last_cme = -1;
+    va_start(ap, fmt);
+    (void)vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+    va_end(ap);
     qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
 }
 
@@ -219,6 +241,7 @@ void qlw_s_fail(qlw_session *s, int err, int cme, const char *what)
         snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what, qlw_strerror(err));
     qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
 }
+#endif
 
 /* Exponential back-off between min and max; reset once READY. */
 void qlw_s_backoff(qlw_session *s, const char *what)
@@ -256,6 +279,11 @@ qlw_state qlw_get_state(const qlw_session *s)
 const char *qlw_errmsg(const qlw_session *s)
 {
     return s ? s->errmsg : "";
+}
+
+int qlw_last_error(const qlw_session *s)
+{
+    return s ? s->last_err : QLW_ERR_ARG;
 }
 
 int qlw_last_cme(const qlw_session *s)

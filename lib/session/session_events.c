@@ -29,7 +29,7 @@ static void on_qlwevtind(qlw_session *s, int ev)
         if (s->state >= QLW_STATE_REGISTERED) {
             qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_OBSERVE_CANCELLED);
             s->rereg = true;
-            qlw_s_backoff(s, "observe cancelled");
+            qlw_s_backoff(s, QLW_TEXT("observe cancelled"));
         }
         break;
     case QLW_EVT_UPDATED:
@@ -47,18 +47,16 @@ static void on_qlwevtind(qlw_session *s, int ev)
     }
 }
 
+#ifdef QLW_HAVE_DIALECT_QLWCFG
 /* A step of the LTE client's registration failed: try again after a back-off. */
 static void lte_failed(qlw_session *s, const qlw_qlwurc *ev)
 {
-    char msg[96];
-
-    snprintf(msg, sizeof(msg), "LwM2M registration failed: +QLWURC \"%s\" reported failure",
-             ev->name);
-    qlw_s_fail_text(s, QLW_ERR_FAILED, msg);
+    qlw_s_failf(s, QLW_ERR_FAILED, "LwM2M registration failed: +QLWURC \"%s\" reported failure",
+                ev->name);
     s->reg_timer_on = false;
     if (s->state > QLW_STATE_ATTACHED)
         qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_LWM2M_EVENT);
-    qlw_s_backoff(s, "registration");
+    qlw_s_backoff(s, QLW_TEXT("registration"));
 }
 
 /* +QLWURC drives the same states as +QLWEVTIND; "ready" means registered and able to work. */
@@ -98,7 +96,7 @@ static void on_qlwurc(qlw_session *s, const qlw_qlwurc *ev)
         if (s->dereg_goal == QLW_GOAL_PENDING || s->dereg_goal == QLW_GOAL_WAITING)
             s->dereg_goal = QLW_GOAL_DONE;
         else if (s->want_registered)
-            qlw_s_backoff(s, "deregistered by the server"); /* then register again */
+            qlw_s_backoff(s, QLW_TEXT("deregistered by the server")); /* then register again */
         if (s->state > QLW_STATE_ATTACHED)
             qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_LWM2M_EVENT);
         break;
@@ -106,6 +104,8 @@ static void on_qlwurc(qlw_session *s, const qlw_qlwurc *ev)
         break;
     }
 }
+
+#endif
 
 static void on_uldatastatus(qlw_session *s, int status, int seq)
 {
@@ -160,11 +160,15 @@ static void on_urc(void *ctx, const qlw_at_line *line)
     }
     if (qlw_s_mtk(s) && qlw_s_mtk_urc(s, t, line->len))
         return;
+#ifdef QLW_HAVE_DIALECT_QLWCFG
     if (strncmp(t, "+QLWURC", 7) == 0) {
         qlw_qlwurc ev;
         if (qlw_parse_qlwurc(t, line->len, &ev) == QLW_OK)
             on_qlwurc(s, &ev);
-    } else if (qlw_neul_parse_qlwevtind(t, line->len, &a) == QLW_OK) {
+        return;
+    }
+#endif
+    if (qlw_neul_parse_qlwevtind(t, line->len, &a) == QLW_OK) {
         on_qlwevtind(s, a);
     } else if (qlw_neul_parse_uldatastatus(t, line->len, &a, &b) == QLW_OK) {
         on_uldatastatus(s, a, b);
@@ -220,10 +224,11 @@ static void on_event(void *ctx, qlw_at_event ev, uint32_t count)
         break;
     case QLW_AT_EV_BOOT_END:
     case QLW_AT_EV_BOOT_TIMEOUT:
-        qlw_s_notice(s, QLW_NOTICE_REBOOT, 0, s->reboot_cause[0] ? s->reboot_cause : "UNKNOWN");
+        qlw_s_notice(s, QLW_NOTICE_REBOOT, 0,
+                     s->reboot_cause[0] ? s->reboot_cause : QLW_TEXT("UNKNOWN"));
         break;
     case QLW_AT_EV_URC_OVERFLOW:
-        qlw_s_notice(s, QLW_NOTICE_URC_LOST, (int)count, "");
+        qlw_s_notice(s, QLW_NOTICE_URC_LOST, (int)count, QLW_TEXT(""));
         break;
     default:
         break;

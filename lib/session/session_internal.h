@@ -3,7 +3,9 @@
 #define QLW_SESSION_INTERNAL_H
 
 #include "qlw_printf.h"
+#include "qlw_text.h"
 #include "qlwm2m/session.h"
+#include "quectel/neul_cmd.h"
 #include "session/session_mtk.h"
 #include "session/ulq.h"
 
@@ -55,7 +57,12 @@ typedef enum qlw_uplink_news {
     QLW_UPLINK_NEWS_PENDING    /* +QLWULDATASTATUS:1 (sent, waiting for the ACK) */
 } qlw_uplink_news;
 
+/* Without text (QLW_NO_TEXT) qlw_errmsg() is always "": no room is kept for it. */
+#ifdef QLW_NO_TEXT
+#define QLW_SESSION_ERRMSG 1u
+#else
 #define QLW_SESSION_ERRMSG 160u
+#endif
 
 struct qlw_session {
     qlw_session_config cfg;
@@ -161,9 +168,33 @@ struct qlw_session {
 
 /* session.c */
 void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause);
+/* Records a failure: its code, its +CME ERROR number (or -1), and a message
+ * for qlw_errmsg() that starts with what failed. Without text the codes are
+ * recorded the same and the message, with every literal passed for it, is
+ * left out of the build. */
+void qlw_s_fail_code(qlw_session *s, int err, int cme);
+#ifdef QLW_NO_TEXT
+static inline void qlw_s_fail(qlw_session *s, int err, int cme, const char *what)
+{
+    (void)what;
+    qlw_s_fail_code(s, err, cme);
+}
+static inline void qlw_s_fail_text(qlw_session *s, int err, const char *text)
+{
+    (void)text;
+    qlw_s_fail_code(s, err, -1);
+}
+static inline void qlw_s_failf(qlw_session *s, int err, const char *fmt, ...)
+{
+    (void)fmt;
+    qlw_s_fail_code(s, err, -1);
+}
+#else
 void qlw_s_fail(qlw_session *s, int err, int cme, const char *what);
 /* Like qlw_s_fail() for messages that already say everything. */
 void qlw_s_fail_text(qlw_session *s, int err, const char *text);
+void qlw_s_failf(qlw_session *s, int err, const char *fmt, ...) QLW_PRINTF(3, 4);
+#endif
 void qlw_s_notice(qlw_session *s, qlw_notice kind, int value, const char *text);
 uint32_t qlw_s_now(const qlw_session *s);
 void qlw_s_backoff(qlw_session *s, const char *what);
@@ -177,9 +208,10 @@ int qlw_s_issue(qlw_session *s, int next_step, int build_rc);
 int qlw_s_finish(qlw_session *s);
 bool qlw_s_ok(const qlw_at_response *r);
 /* Builds the BC68-family command op into the engine's buffer and sends it. */
-#define QLW_S_ISSUE(s, next_step, ...)                                                             \
-    qlw_s_issue(s, next_step,                                                                      \
-                qlw_neul_cmd(&(s)->cmd, qlw_s_text(s, NULL), qlw_s_text_size(s), __VA_ARGS__))
+/* Builds a BC68-family command (neul_cmd.h: op and its arguments) into the
+ * engine's buffer and issues it; one call per step keeps the steps small. */
+int qlw_s_issue_neul(qlw_session *s, int next_step, qlw_neul_op op, ...);
+#define QLW_S_ISSUE qlw_s_issue_neul
 void qlw_s_start_reg_timers(qlw_session *s);
 void qlw_s_schedule(qlw_session *s);
 void qlw_s_tick(qlw_session *s);
@@ -234,7 +266,12 @@ static inline bool qlw_s_lte(const qlw_session *s)
 /* True for the BC26/BC66 command sets (dialects A and B). */
 static inline bool qlw_s_mtk(const qlw_session *s)
 {
+#ifdef QLW_HAVE_DIALECT_MTK
     return s->dialect == QLW_DIALECT_MTK_A || s->dialect == QLW_DIALECT_QLWCONFIG_B;
+#else
+    (void)s; /* never set: probes and qlw_session_init() map A and B away */
+    return false;
+#endif
 }
 
 /* session_mtk.c: dialects A and B */
@@ -289,7 +326,17 @@ void qlw_s_obs_init(qlw_session *s);
 void qlw_s_obs_state(qlw_session *s, qlw_state old_state, qlw_state st, qlw_cause cause);
 void qlw_s_obs_notice(qlw_session *s, qlw_notice kind, int value, const char *text);
 void qlw_s_obs_report(qlw_session *s, const qlw_uplink_report *rep);
+#ifdef QLW_NO_TEXT
+/* No log lines without text: on_log is never called, nothing is formatted. */
+static inline void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...)
+{
+    (void)s;
+    (void)level;
+    (void)fmt;
+}
+#else
 void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...) QLW_PRINTF(3, 4);
+#endif
 /* The signal poll: sends AT+CSQ when due and the session is idle; true when it did. */
 bool qlw_s_signal_tick(qlw_session *s);
 int32_t qlw_s_signal_next_ms(qlw_session *s);

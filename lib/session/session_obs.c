@@ -18,6 +18,7 @@ void qlw_s_obs_init(qlw_session *s)
     s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
 }
 
+#ifndef QLW_NO_TEXT
 void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...)
 {
     char line[256];
@@ -30,6 +31,7 @@ void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...)
     va_end(ap);
     s->cfg.on_log(s->cfg.ctx, level, s->name, line);
 }
+#endif
 
 void qlw_s_obs_state(qlw_session *s, qlw_state old_state, qlw_state st, qlw_cause cause)
 {

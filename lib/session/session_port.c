@@ -34,7 +34,11 @@ void qlw_s_port_failed(qlw_session *s, int err)
     /* qlw_errmsg() must name this failure, not an older one. */
     s->last_err = s->port_err;
     s->last_cme = -1;
+#ifndef QLW_NO_TEXT
     snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", qlw_io_name_of(s), qlw_strerror(s->port_err));
+#else
+    s->errmsg[0] = '\0';
+#endif
     qlw_s_notice(s, QLW_NOTICE_PORT_LOST, s->port_err, qlw_io_name_of(s));
     qlw_s_module_reset(s, QLW_CAUSE_PORT_LOST);
 }

@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,19 @@ int qlw_s_issue(qlw_session *s, int next_step, int build_rc)
         finish(s);
     }
     return 0;
+}
+
+int qlw_s_issue_neul(qlw_session *s, int next_step, qlw_neul_op op, ...)
+{
+    size_t size = 0;
+    char *buf = qlw_s_text(s, &size);
+    va_list ap;
+    int rc;
+
+    va_start(ap, op);
+    rc = qlw_neul_vcmd(&s->cmd, buf, size, op, ap);
+    va_end(ap);
+    return qlw_s_issue(s, next_step, rc);
 }
 
 bool qlw_s_ok(const qlw_at_response *r)
@@ -145,8 +159,8 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
 #ifndef QLW_HAVE_DIALECT_MTK
     if (d == QLW_DIALECT_MTK_A || d == QLW_DIALECT_QLWCONFIG_B) {
         qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
-                     "BC26/BC66 command set left out of this build (QLWM2M_DIALECT_MTK=OFF); "
-                     "driving the module as a BC68");
+                     QLW_TEXT("BC26/BC66 command set left out of this build "
+                              "(QLWM2M_DIALECT_MTK=OFF); driving the module as a BC68"));
         d = QLW_DIALECT_NEUL;
     }
 #endif
@@ -163,7 +177,7 @@ static int probe_ncdp(qlw_session *s, const qlw_at_response *r)
 {
     if (r->result != QLW_AT_RESULT_OK && r->result != QLW_AT_RESULT_CME_ERROR)
         qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_UNSUPPORTED,
-                     "no known LwM2M command set answered; driving the module as a BC68");
+                     QLW_TEXT("no known LwM2M command set answered; driving the module as a BC68"));
     set_dialect(s, QLW_DIALECT_NEUL);
     return setup_urcs(s);
 }
@@ -493,7 +507,7 @@ static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
         qlw_s_fail(s, QLW_ERR_FAILED, -1, qlw_nmstatus_str(st));
         qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_POLL);
         s->rereg = true;
-        qlw_s_backoff(s, "registration");
+        qlw_s_backoff(s, QLW_TEXT("registration"));
     }
     return 0;
 }
@@ -679,7 +693,8 @@ void qlw_s_tick(qlw_session *s)
         s->backoff_on = false;
     if (s->boot_wait && qlw_ms_reached(now, s->boot_wait_until_ms)) {
         s->boot_wait = false; /* no banner came: set the module up anyway */
-        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_TIMEOUT, "no boot banner after AT+NRB");
+        qlw_s_notice(s, QLW_NOTICE_WARNING, QLW_ERR_TIMEOUT,
+                     QLW_TEXT("no boot banner after AT+NRB"));
     }
     qlw_s_uplink_tick(s, now);
     qlw_s_uplinks_tick(s);
@@ -693,7 +708,7 @@ void qlw_s_tick(qlw_session *s)
         if (s->state >= QLW_STATE_ATTACHED)
             qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_TIMEOUT);
         s->rereg = true;
-        qlw_s_backoff(s, "registration");
+        qlw_s_backoff(s, QLW_TEXT("registration"));
     }
 }
 
@@ -759,14 +774,12 @@ static void on_cereg_stat(qlw_session *s, const qlw_cereg *cr)
         return;
     }
     if (cr->stat == 3) {
-        char msg[80];
-        if (cr->reject_cause >= 0)
-            snprintf(msg, sizeof(msg), "the network denied registration (reject cause %d)",
-                     cr->reject_cause);
-        else
-            snprintf(msg, sizeof(msg), "the network denied registration (+CEREG stat 3)");
         s->attach_err = QLW_ERR_DENIED;
-        qlw_s_fail_text(s, QLW_ERR_DENIED, msg);
+        if (cr->reject_cause >= 0)
+            qlw_s_failf(s, QLW_ERR_DENIED, "the network denied registration (reject cause %d)",
+                        cr->reject_cause);
+        else
+            qlw_s_fail_text(s, QLW_ERR_DENIED, "the network denied registration (+CEREG stat 3)");
     }
     if (s->state >= QLW_STATE_ATTACHED) {
         /* Lost the network: whatever the server knew of us must be renewed. */

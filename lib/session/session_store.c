@@ -9,10 +9,8 @@
 
 static void store_failed(qlw_session *s, const char *what)
 {
-    char msg[QLW_SESSION_ERRMSG];
-
-    snprintf(msg, sizeof(msg), "%s: %s", what, s->cfg.store->errmsg(s->cfg.store->impl));
-    qlw_s_fail_text(s, QLW_ERR_STORE, msg);
+    (void)what; /* not used without text */
+    qlw_s_failf(s, QLW_ERR_STORE, "%s: %s", what, s->cfg.store->errmsg(s->cfg.store->impl));
 }
 
 /* ----------------------------------------------------------------- open */
@@ -137,7 +135,8 @@ int qlw_s_handover(qlw_session *s, qlw_ul *ul)
         /* Never hand over what the store does not know is handed over: after
          * a crash it would be sent again without the duplicate flag. */
         store_failed(s, "uplink held");
-        qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms, "uplink handover (store)");
+        qlw_s_notice(s, QLW_NOTICE_RETRY, (int)s->cfg.backoff_min_ms,
+                     QLW_TEXT("uplink handover (store)"));
         s->ul_hold = true;
         s->ul_hold_until_ms = qlw_s_now(s) + s->cfg.backoff_min_ms;
         return 1;
