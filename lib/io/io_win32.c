@@ -99,12 +99,14 @@ static int win_io_read(void *ctx, uint8_t *buf, size_t size)
     }
     DWORD want = size < (size_t)waiting ? (DWORD)size : (DWORD)waiting;
     DWORD got = 0;
-    /* With the timeouts set at open, this completes at once with what is there. */
-    if (!ReadFile(c->port, buf, want, &got, &c->read_ov)) {
-        if (GetLastError() != ERROR_IO_PENDING ||
-            !GetOverlappedResult(c->port, &c->read_ov, &got, TRUE)) {
-            return win_err();
-        }
+    /* With the timeouts set at open, this completes at once with what is
+     * there; the count always comes from GetOverlappedResult(), since the
+     * one ReadFile() gives on an overlapped handle is not to be trusted. */
+    if (!ReadFile(c->port, buf, want, NULL, &c->read_ov) && GetLastError() != ERROR_IO_PENDING) {
+        return win_err();
+    }
+    if (!GetOverlappedResult(c->port, &c->read_ov, &got, TRUE)) {
+        return win_err();
     }
     return (int)got;
 }
@@ -139,8 +141,7 @@ static int win_io_write(void *ctx, const uint8_t *buf, size_t size)
     }
     DWORD n = size < sizeof c->write_buf ? (DWORD)size : (DWORD)sizeof c->write_buf;
     memcpy(c->write_buf, buf, n);
-    DWORD written = 0;
-    if (WriteFile(c->port, c->write_buf, n, &written, &c->write_ov)) {
+    if (WriteFile(c->port, c->write_buf, n, NULL, &c->write_ov)) {
         return (int)n; /* done already */
     }
     if (GetLastError() != ERROR_IO_PENDING) {
@@ -158,6 +159,8 @@ static int win_arm_wait(win_ctx *c)
         return 0;
     }
     c->wait_events = 0;
+    /* A wait that fired while nobody waited left its event signalled. */
+    (void)ResetEvent(c->wait_ov.hEvent);
     if (WaitCommEvent(c->port, &c->wait_events, &c->wait_ov)) {
         return 1;
     }
