@@ -201,6 +201,7 @@ void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause)
         s->cfg.on_state(s->cfg.ctx, old, st, cause);
 }
 
+#ifdef QLW_NO_TEXT
 void qlw_s_fail_code(qlw_session *s, int err, int cme)
 {
     s->last_err = err;
@@ -208,8 +209,7 @@ void qlw_s_fail_code(qlw_session *s, int err, int cme)
     s->errmsg[0] = '\0';
     qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
 }
-
-#ifndef QLW_NO_TEXT
+#else
 void qlw_s_fail_text(qlw_session *s, int err, const char *text)
 {
     s->last_err = err;

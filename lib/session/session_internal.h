@@ -172,8 +172,8 @@ void qlw_s_set_state(qlw_session *s, qlw_state st, qlw_cause cause);
  * for qlw_errmsg() that starts with what failed. Without text the codes are
  * recorded the same and the message, with every literal passed for it, is
  * left out of the build. */
-void qlw_s_fail_code(qlw_session *s, int err, int cme);
 #ifdef QLW_NO_TEXT
+void qlw_s_fail_code(qlw_session *s, int err, int cme);
 static inline void qlw_s_fail(qlw_session *s, int err, int cme, const char *what)
 {
     (void)what;

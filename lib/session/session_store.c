@@ -9,7 +9,6 @@
 
 static void store_failed(qlw_session *s, const char *what)
 {
-    (void)what; /* not used without text */
     qlw_s_failf(s, QLW_ERR_STORE, "%s: %s", what, s->cfg.store->errmsg(s->cfg.store->impl));
 }
 
