@@ -77,10 +77,18 @@ run_cmd() {
     timeout "$RUN_TIMEOUT" "${WRAP[@]}" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || RC=$?
 }
 
-# start_tool ARG...: runs the tool in the background, its pid in $TOOL_PID.
+# start_tool ARG...: runs the tool in the background, its pid in $TOOL_PID
+# (killed on the way out if the test fails before it ends).
 start_tool() {
     timeout "$RUN_TIMEOUT" "${WRAP[@]}" "$TOOL" -p "$PTY" "$@" >"$WORK/stdout" 2>"$WORK/stderr" &
     TOOL_PID=$!
+    EXTRA_PIDS+=("$TOOL_PID")
+}
+
+# wait_tool: waits for the tool started by start_tool to end; status in $RC.
+wait_tool() {
+    RC=0
+    wait "$TOOL_PID" || RC=$?
 }
 
 # stop_tool SIGNAL: sends SIGNAL to the tool started by start_tool and waits; status in $RC.
@@ -89,13 +97,13 @@ stop_tool() {
     # timeout(1) forwards TERM but not INT: signal the tool itself, its only child.
     child=$(pgrep -P "$TOOL_PID" | head -n 1 || true)
     kill "-$1" "${child:-$TOOL_PID}"
-    RC=0
-    wait "$TOOL_PID" || RC=$?
+    wait_tool
 }
 
-# wait_stdout TEXT: waits (10 s at most) for a line of the tool's stdout containing TEXT.
+# wait_stdout TEXT: waits (WAIT_S seconds at most, default 10) for a line of
+# the tool's stdout containing TEXT.
 wait_stdout() {
-    for _ in $(seq 200); do
+    for _ in $(seq $((${WAIT_S:-10} * 20))); do
         grep -qF -- "$1" "$WORK/stdout" && return 0
         sleep 0.05
     done

@@ -28,6 +28,7 @@ COM=COM7
 LINK="$WINEPREFIX/dosdevices/com7"
 # Wine starts slower than a native program, more so on a loaded machine.
 RUN_TIMEOUT=${QLWM2M_RUN_TIMEOUT:-120}
+WAIT_S=60
 
 # Windows writes text with CRLF; the helpers compare lines without the CR.
 strip_cr() {
@@ -87,20 +88,13 @@ grep -qF '"cmd":"QLWULDATA","mode":"NON","seq":0,"len":2,"hex":"0A0B"' "$WORK/ou
     fail "0A0B not sent with AT+QLWULDATA"
 
 # ---- a downlink
-timeout "$RUN_TIMEOUT" wine "$TOOL" -p "$COM" listen --register --count 1 >"$WORK/listen.out" \
-    2>"$WORK/listen.err" &
-LISTEN_PID=$!
-EXTRA_PIDS+=("$LISTEN_PID")
-for _ in $(seq 1200); do
-    grep -q "ready" "$WORK/listen.out" && break
-    sleep 0.05
-done
-grep -q "ready" "$WORK/listen.out" || fail "listen did not get ready: $(cat "$WORK/listen.out" "$WORK/listen.err")"
+start_tool listen --register --count 1
+wait_stdout "ready"
 ctl "downlink C0DE"
-RC=0
-wait "$LISTEN_PID" || RC=$?
-[ "$RC" = 0 ] || fail "listen exited $RC: $(cat "$WORK/listen.out" "$WORK/listen.err")"
-grep -q "downlink 2 bytes: C0DE" "$WORK/listen.out" || fail "no downlink line: $(cat "$WORK/listen.out")"
+wait_tool
+strip_cr
+expect_rc 0
+expect_stdout "downlink 2 bytes: C0DE"
 
 [ "$(count_events '"event":"uplink",')" = 5 ] || fail "expected 5 uplinks in all"
 sim_down
@@ -108,21 +102,9 @@ sim_down
 # ---- Ctrl-C while waiting for the observe: wine turns SIGINT into the
 # console's CTRL_C_EVENT; queued payloads are reported not sent, exit 130.
 sim_com --never-observe
-wine "$TOOL" -p "$COM" send 01 02 >"$WORK/stdout" 2>"$WORK/stderr" &
-SEND_PID=$!
-EXTRA_PIDS+=("$SEND_PID")
-for _ in $(seq 1200); do
-    grep -q "waiting for the server to observe" "$WORK/stdout" && break
-    sleep 0.05
-done
-kill -INT "$SEND_PID"
-for _ in $(seq 1200); do
-    kill -0 "$SEND_PID" 2>/dev/null || break
-    sleep 0.05
-done
-kill -0 "$SEND_PID" 2>/dev/null && fail "the tool did not stop after Ctrl-C"
-RC=0
-wait "$SEND_PID" || RC=$?
+start_tool send 01 02
+wait_stdout "waiting for the server to observe"
+stop_tool INT
 strip_cr
 expect_rc 130
 [ "$(steps | grep -c '^not sent: 1 bytes (NON)$')" = 2 ] || tool_failed "expected two 'not sent' lines"
