@@ -144,6 +144,14 @@ typedef enum qlw_io_backend {
     QLW_IO_WIN32 = 3,         /**< The Windows communications API (Windows builds only). */
 } qlw_io_backend;
 
+/** @brief Stable name of a flow control setting ("none", "rtscts", "xonxoff"); "unknown" out of
+ *  range, "" in a build without text (QLWM2M_TEXT=OFF). */
+QLW_API const char *qlw_flow_str(qlw_flow flow);
+
+/** @brief Stable name of a backend ("auto", "posix", "libserialport", "win32"); "unknown" out of
+ *  range, "" in a build without text (QLWM2M_TEXT=OFF). */
+QLW_API const char *qlw_io_backend_str(qlw_io_backend backend);
+
 /** @brief Serial line settings. Always 8 data bits, no parity, 1 stop bit. */
 typedef struct qlw_serial_config {
     uint32_t baud;          /**< Baud rate; the BC68 family defaults to 9600. */

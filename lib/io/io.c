@@ -3,6 +3,7 @@
  * io_mem.c are all of lib/io that a QLWM2M_NO_OS build compiles.
  */
 #include "io/io_internal.h"
+#include "qlw_text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,20 @@ uint32_t qlw_io_now_ms(const qlw_io *io)
         return 0;
     }
     return io->clock.now_ms(io->clock.ctx);
+}
+
+const char *qlw_flow_str(qlw_flow flow)
+{
+    QLW_NAME_NONE(flow);
+    static const char *const names[] = {"none", "rtscts", "xonxoff"};
+
+    return (unsigned)flow < sizeof(names) / sizeof(names[0]) ? names[flow] : "unknown";
+}
+
+const char *qlw_io_backend_str(qlw_io_backend backend)
+{
+    QLW_NAME_NONE(backend);
+    static const char *const names[] = {"auto", "posix", "libserialport", "win32"};
+
+    return (unsigned)backend < sizeof(names) / sizeof(names[0]) ? names[backend] : "unknown";
 }

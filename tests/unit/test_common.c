@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qlwm2m/common.h"
+#include "qlwm2m/io.h"
 
 /* First and last codes of the enum; a new code at the end must move LAST_CODE. */
 #define FIRST_CODE QLW_OK
@@ -67,6 +68,20 @@ static void version_matches_the_header(void **state)
     assert_string_equal(qlw_version(), QLWM2M_VERSION_STRING);
 }
 
+static void serial_settings_have_stable_names(void **state)
+{
+    (void)state;
+    assert_string_equal(qlw_flow_str(QLW_FLOW_NONE), "none");
+    assert_string_equal(qlw_flow_str(QLW_FLOW_RTSCTS), "rtscts");
+    assert_string_equal(qlw_flow_str(QLW_FLOW_XONXOFF), "xonxoff");
+    assert_string_equal(qlw_flow_str((qlw_flow)3), "unknown");
+    assert_string_equal(qlw_io_backend_str(QLW_IO_AUTO), "auto");
+    assert_string_equal(qlw_io_backend_str(QLW_IO_POSIX), "posix");
+    assert_string_equal(qlw_io_backend_str(QLW_IO_LIBSERIALPORT), "libserialport");
+    assert_string_equal(qlw_io_backend_str(QLW_IO_WIN32), "win32");
+    assert_string_equal(qlw_io_backend_str((qlw_io_backend)-1), "unknown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -75,6 +90,7 @@ int main(void)
         cmocka_unit_test(identifiers_match_the_enum_names),
         cmocka_unit_test(unknown_codes_say_unknown),
         cmocka_unit_test(version_matches_the_header),
+        cmocka_unit_test(serial_settings_have_stable_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

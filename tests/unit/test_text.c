@@ -135,7 +135,8 @@ static void names_are_there_or_empty(void **state)
         qlw_at_event_str(QLW_AT_EV_BOOT_END),   qlw_cme_str(513),
         qlw_lwm2m_event_str(QLW_EVT_READY),     qlw_cereg_stat_str(1),
         qlw_nmstatus_str(QLW_NM_REGISTERED),    qlw_uplink_status_str(QLW_UPLINK_DELIVERED),
-        qlw_dialect_str(QLW_DIALECT_NEUL),
+        qlw_dialect_str(QLW_DIALECT_NEUL),      qlw_flow_str(QLW_FLOW_RTSCTS),
+        qlw_io_backend_str(QLW_IO_WIN32),
     };
 
     (void)state;
