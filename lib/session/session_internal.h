@@ -211,7 +211,6 @@ bool qlw_s_ok(const qlw_at_response *r);
 /* Builds a BC68-family command (neul_cmd.h: op and its arguments) into the
  * engine's buffer and issues it; one call per step keeps the steps small. */
 int qlw_s_issue_neul(qlw_session *s, int next_step, qlw_neul_op op, ...);
-#define QLW_S_ISSUE qlw_s_issue_neul
 void qlw_s_start_reg_timers(qlw_session *s);
 void qlw_s_schedule(qlw_session *s);
 void qlw_s_tick(qlw_session *s);

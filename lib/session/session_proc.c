@@ -11,7 +11,7 @@
     qlw_s_issue(s, next_step,                                                                      \
                 qlw_qlwcfg_cmd(&(s)->cmd, qlw_s_text(s, NULL), qlw_s_text_size(s), (s)->dialect,   \
                                __VA_ARGS__))
-#define ISSUE  QLW_S_ISSUE
+#define ISSUE  qlw_s_issue_neul
 #define finish qlw_s_finish
 #define ok     qlw_s_ok
 

@@ -240,10 +240,10 @@ static int uplink_send(qlw_session *s, qlw_ul *ul)
     qlw_hex_encode(qlw_ulq_data(&s->ulq, ul), ul->len, hex, sizeof(hex));
     qlw_s_uplink_handing(s, ul);
     if (ul->mode == QLW_UPLINK_NON)
-        return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATA, len, hex);
+        return qlw_s_issue_neul(s, 1, QLW_NEUL_QLWULDATA, len, hex);
     if (ul->mode == QLW_UPLINK_LEGACY_NMGS)
-        return QLW_S_ISSUE(s, 1, QLW_NEUL_NMGS, len, hex);
-    return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATAEX, len, hex, ex_mode(ul->mode), ul->seq);
+        return qlw_s_issue_neul(s, 1, QLW_NEUL_NMGS, len, hex);
+    return qlw_s_issue_neul(s, 1, QLW_NEUL_QLWULDATAEX, len, hex, ex_mode(ul->mode), ul->seq);
 }
 
 static void hold_uplinks(qlw_session *s, uint32_t ms)
@@ -338,7 +338,7 @@ int qlw_s_uplink_query_step(qlw_session *s, const qlw_at_response *r)
     const char *line;
 
     if (s->step == 0)
-        return QLW_S_ISSUE(s, 1, QLW_NEUL_QLWULDATASTATUS_READ);
+        return qlw_s_issue_neul(s, 1, QLW_NEUL_QLWULDATASTATUS_READ);
     qlw_s_finish(s);
     if (ul == NULL || s->ul_phase != QLW_UPLINK_QUERY)
         return 0; /* a URC or an event answered first */
