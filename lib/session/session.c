@@ -212,10 +212,7 @@ void qlw_s_fail_code(qlw_session *s, int err, int cme)
 #else
 void qlw_s_fail_text(qlw_session *s, int err, const char *text)
 {
-    s->last_err = err;
-    s->last_cme = -1;
-    snprintf(s->errmsg, sizeof(s->errmsg), "%s", text);
-    qlw_s_notice(s, QLW_NOTICE_ERROR, err, s->errmsg);
+    qlw_s_failf(s, err, "%s", text);
 }
 
 void qlw_s_failf(qlw_session *s, int err, const char *fmt, ...)
