@@ -2,7 +2,8 @@
 # Cross builds and the tests they can run on this machine:
 #   1. Cortex-M4, bare metal (arm-none-eabi, newlib-nano, -Os): the OS-free
 #      core and examples/mcu, warnings as errors; once with every dialect
-#      (build-m4/) and once as a BC68-only product (build-m4-bc68/);
+#      (build-m4/) and once as the smallest BC68-only product, without text
+#      (build-m4-bc68/);
 #   2. Windows x86-64 (mingw-w64), warnings as errors: library (COM ports
 #      through the Windows API), tool, examples and the unit tests (CMocka
 #      cross-built from its Debian source package); under wine, the unit
