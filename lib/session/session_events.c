@@ -137,8 +137,12 @@ static void on_nsmi(qlw_session *s, int sent)
 {
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
-    /* +NSMI speaks of NON messages only (reference §3, AT+NSMI). */
-    if (ul == NULL || ul->mode == QLW_UPLINK_CON || ul->mode == QLW_UPLINK_CON_RELEASE)
+    /* +NSMI speaks of NON messages only (reference §3, AT+NSMI). Without
+     * AT+NSMI=1 accepted each NON was judged on its OK, so a +NSMI (from a
+     * module that took an AT+NSMI=1 whose OK was lost) is about an uplink
+     * already reported, never about the one now at the head. */
+    if (!s->nsmi_on || ul == NULL || ul->mode == QLW_UPLINK_CON ||
+        ul->mode == QLW_UPLINK_CON_RELEASE)
         return;
     qlw_s_ul_news(s, sent ? QLW_UPLINK_NEWS_LEFT : QLW_UPLINK_NEWS_NOT_GONE, -1);
 }

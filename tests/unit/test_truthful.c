@@ -226,6 +226,18 @@ static void late_answer_after_probe_is_the_old_commands(void **state)
                 "{ul 2 unknown QLW_ERR_TIMEOUT -1 seq=0 n=1}");
 }
 
+/* AT+NSMI=1 refused (its first OK lost), yet the module prints +NSMI: the
+ * NONs are judged on their OK, and the first one's late +NSMI:SENT is not
+ * taken for the second, which the module refused (busy) and takes again. */
+static void nsmi_after_refused_nsmi_is_not_the_next_uplinks(void **state)
+{
+    static const payload p[] = {{0x01, QLW_UPLINK_NON}, {0x02, QLW_UPLINK_NON}};
+
+    (void)state;
+    check_story("synthetic-truth-f14-nsmi-refused-yet-printed.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 2,
+                "{ul 1 sent ok -1 seq=0 n=1}{ul 2 sent ok -1 seq=0 n=2}");
+}
+
 /* Paused while the next uplink waits behind the probe: it is taken back
  * (never written), nothing more goes, and close reports it failed. */
 static void pause_takes_back_an_unwritten_uplink(void **state)
@@ -372,6 +384,7 @@ int main(void)
         cmocka_unit_test(reboot_after_ok_resends_flagged),
         cmocka_unit_test(setup_ok_lost_is_retried),
         cmocka_unit_test(late_answer_after_probe_is_the_old_commands),
+        cmocka_unit_test(nsmi_after_refused_nsmi_is_not_the_next_uplinks),
         cmocka_unit_test(pause_takes_back_an_unwritten_uplink),
         cmocka_unit_test(cgatt_overtaken_by_cereg),
         cmocka_unit_test(pause_follows_the_one_in_flight_only),
