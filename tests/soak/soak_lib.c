@@ -365,7 +365,11 @@ static void watch_rx(sess *x, const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (data[i] != '\r' && data[i] != '\n') {
-            if (x->rx_len + 1 < sizeof(x->rx))
+            /* Line noise (NULs, bytes >= 0x80: "garbage on") is dropped as
+             * the library's reader drops it: an "ERROR" with noise inside is
+             * still the ERROR the session acted on. */
+            bool text = (data[i] >= 0x20 && data[i] < 0x7F) || data[i] == '\t';
+            if (text && x->rx_len + 1 < sizeof(x->rx))
                 x->rx[x->rx_len++] = (char)data[i];
             continue;
         }
