@@ -24,6 +24,17 @@ expect_silence 0.3
 expect "OK" 2
 expect_event '{"event":"final_dropped","text":"AT+CSQ"}'
 
+# Two command lines in one write, the first losing its OK until later: the
+# module is busy with the first until its late OK, and answers the second
+# only then (a late final never follows a later command's answer).
+ctl "drop-final AT+CSQ"
+expect_event '{"event":"control","text":"drop-final AT+CSQ"}'
+printf 'AT+CSQ\rAT+NPSMR?\r' >&3
+expect "+CSQ:20,99"
+expect "OK" 3
+expect "+NPSMR:1,0"
+expect "OK"
+
 # Downlinks: with NNMI=1 at once, with NNMI=0 buffered for AT+NMGR.
 at "AT+NNMI=1" "OK"
 ctl "downlink aa00"

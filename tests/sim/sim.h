@@ -387,6 +387,7 @@ struct sim {
     uint64_t last_write_ms;
     struct sim_buf ev;   /* JSON event being built */
     struct sim_buf host; /* host bytes of the command line being assembled */
+    struct sim_buf held; /* host bytes read with a command that left the module busy */
     bool host_overflow;
     struct sim_buf ctl; /* stdin control bytes */
     struct sim_reply reply;
@@ -442,6 +443,10 @@ void timer_cancel_volatile(struct sim *s);
 
 /* sim_at.c */
 void at_feed(struct sim *s, const uint8_t *data, size_t len);
+/** Feeds the host bytes held back while the module was busy, once it no longer is. */
+void at_feed_held(struct sim *s);
+/** True while the module reads no new command: stalled, or a late final result still due. */
+bool at_busy(const struct sim *s);
 void at_reset_input(struct sim *s);
 
 /* sim_net.c: radio, attach, RRC, reboot */

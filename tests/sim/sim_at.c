@@ -442,6 +442,11 @@ void at_reset_input(struct sim *s)
     s->host_overflow = false;
 }
 
+bool at_busy(const struct sim *s)
+{
+    return fault_stalled(s) || timer_pending(s, TMR_LATE_FINAL);
+}
+
 void at_feed(struct sim *s, const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -449,13 +454,30 @@ void at_feed(struct sim *s, const uint8_t *data, size_t len)
         /* A booting module hears nothing. */
         if (s->st.radio.booting)
             continue;
-        if (b == '\r')
+        if (b == '\r') {
             line_done(s);
-        else if (b == '\n' || b == '\0')
+            /* Lines read in the same chunk wait while the module is busy with
+             * this one, as they would wait in its UART: its late final must
+             * not follow their answers. */
+            if (at_busy(s) && !s->st.radio.booting) {
+                buf_append(&s->held, data + i + 1, len - i - 1);
+                return;
+            }
+        } else if (b == '\n' || b == '\0')
             continue;
         else if (s->host.len < SIM_LINE_MAX)
             buf_append(&s->host, &b, 1);
         else
             s->host_overflow = true;
     }
+}
+
+void at_feed_held(struct sim *s)
+{
+    if (s->held.len == 0 || at_busy(s))
+        return;
+    struct sim_buf held = s->held;
+    s->held = (struct sim_buf){0};
+    at_feed(s, (const uint8_t *)held.data, held.len);
+    buf_free(&held);
 }

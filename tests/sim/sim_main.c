@@ -120,7 +120,7 @@ static int wait_events(struct sim *s, struct pollfd *pfd, nfds_t *n, const sigse
      * like a real module's AT interpreter it takes the next one only after
      * answering, so a late final never follows a later command's answer. */
     bool stalled = fault_stalled(s);
-    bool busy = stalled || timer_pending(s, TMR_LATE_FINAL);
+    bool busy = at_busy(s);
     pfd[0] = (struct pollfd){.fd = s->master_fd, .events = busy ? 0 : POLLIN};
     if (s->out.len && !stalled)
         pfd[0].events |= POLLOUT;
@@ -153,6 +153,7 @@ static void loop(struct sim *s, const sigset_t *mask)
         run_timers(s);
         if (!fault_stalled(s) && s->out.len)
             pty_flush(s); /* what a stall held back */
+        at_feed_held(s);  /* the commands that waited while the module was busy */
         if (s->quit || drain_done(s))
             break;
         int rc = wait_events(s, pfd, &n, mask);
@@ -194,6 +195,7 @@ static void sim_free(struct sim *s)
     buf_free(&s->out);
     buf_free(&s->ev);
     buf_free(&s->host);
+    buf_free(&s->held);
     buf_free(&s->ctl);
     buf_free(&s->reply.info);
     buf_free(&s->reply.post);

@@ -221,6 +221,7 @@ void net_reboot(struct sim *s, const char *cause)
     s->st.dl.received = 0;
     s->st.dl.dropped = 0;
     at_reset_input(s);
+    buf_clear(&s->held); /* the lines waiting in its UART die with it */
     if (s->opt.model == MODEL_BC68) {
         sim_raw(s, "\r\n", 2);
         sim_raw(s, reboot_garbage, sizeof reboot_garbage - 1);
