@@ -176,7 +176,7 @@ bool qlw_s_signal_tick(qlw_session *s)
         qlw_at_busy(s->at) || qlw_at_booting(s->at))
         return false;
     buf = qlw_at_text_buffer(s->at, &size);
-    if (qlw_neul_cmd(&s->cmd, buf, size, QLW_NEUL_CSQ) != QLW_OK ||
+    if (qlw_neul_session_cmd(&s->cmd, buf, size, QLW_NEUL_CSQ) != QLW_OK ||
         qlw_at_send(s->at, &s->cmd, on_csq, s) != QLW_OK) {
         s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
         return false;

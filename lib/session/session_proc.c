@@ -68,7 +68,7 @@ int qlw_s_issue_neul(qlw_session *s, int next_step, qlw_neul_op op, ...)
     int rc;
 
     va_start(ap, op);
-    rc = qlw_neul_vcmd(&s->cmd, buf, size, op, ap);
+    rc = qlw_neul_session_vcmd(&s->cmd, buf, size, op, ap);
     va_end(ap);
     return qlw_s_issue(s, next_step, rc);
 }
