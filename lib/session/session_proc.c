@@ -117,9 +117,11 @@ static int setup_urcs(qlw_session *s)
 {
     int n = s->cfg.setup.cereg_mode;
 
+#ifdef QLW_HAVE_DIALECT_QLWCFG
     if (s->dialect == QLW_DIALECT_QLWCFG_C) /* then AT+QLWCFG="urc",1 for +QLWURC */
         return ISSUE(s, 30, QLW_NEUL_CEREG_SET, n);
-    if (s->dialect == QLW_DIALECT_QLWSVC_D || qlw_s_mtk(s)) /* no URC switch (A/B: always on) */
+#endif
+    if (qlw_s_lte(s) || qlw_s_mtk(s)) /* no URC switch (A/B: always on) */
         return ISSUE(s, 31, QLW_NEUL_CEREG_SET, n);
     return ISSUE(s, 4, QLW_NEUL_CEREG_SET, n);
 }
@@ -149,7 +151,9 @@ static int resume_registration(qlw_session *s, const qlw_at_response *r)
     return 0;
 }
 
-/* AT+QLWCFG=? lists sub-options that name the LTE dialects (A and B too). */
+#ifdef QLW_HAVE_DIALECT_QLWCFG
+/* AT+QLWCFG=? lists sub-options that name the LTE dialects (A and B too).
+ * (A build without the dialect cannot tell them apart: it asks AT+NCDP? only.) */
 static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
 {
     qlw_dialect d = ok(r) ? qlw_qlwcfg_classify(r) : QLW_DIALECT_AUTO;
@@ -167,6 +171,7 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
     set_dialect(s, d);
     return setup_urcs(s);
 }
+#endif
 
 /* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set;
  * anything else is driven as a BC68 too, with a notice. The BC26/BC66 are
@@ -211,15 +216,19 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     case 2:
         return ISSUE(s, 3, QLW_NEUL_CMEE, 1); /* before probing: see qlw_detect_dialect() */
     case 3:
-        if (s->dialect == QLW_DIALECT_AUTO)
-            return ISSUE_CFG(s, 20, QLW_QLWCFG_PROBE_QLWCFG);
-        return setup_urcs(s);
+        if (s->dialect != QLW_DIALECT_AUTO)
+            return setup_urcs(s);
+#ifdef QLW_HAVE_DIALECT_QLWCFG
+        return ISSUE_CFG(s, 20, QLW_QLWCFG_PROBE_QLWCFG);
     case 20:
         return probe_qlwcfg(s, r);
-    case 21:
-        return probe_ncdp(s, r);
     case 30:
         return ISSUE_CFG(s, 31, QLW_QLWCFG_URC, 1);
+#else
+        return ISSUE(s, 21, QLW_NEUL_NCDP_READ);
+#endif
+    case 21:
+        return probe_ncdp(s, r);
     case 31:
         return ISSUE(s, 9, QLW_NEUL_CEREG_READ);
     case 4:
