@@ -108,6 +108,18 @@ static const char *first_line(const qlw_at_response *r)
     return r->line_count > 0 ? r->lines[0] : "";
 }
 
+/* The +CEREG? answer of an OK'd response, and whether it says registered. */
+static bool cereg_answer(const qlw_at_response *r, qlw_cereg *cr)
+{
+    return ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, cr) == QLW_OK;
+}
+
+/* The +NMSTATUS? answer of an OK'd response. */
+static bool nmstatus_answer(const qlw_at_response *r, qlw_nmstatus *st)
+{
+    return ok(r) && qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), st) == QLW_OK;
+}
+
 /* --------------------------------------------------------------- setup */
 
 static void set_dialect(qlw_session *s, qlw_dialect d);
@@ -139,8 +151,7 @@ static int resume_registration(qlw_session *s, const qlw_at_response *r)
     if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
         s->attach_goal = QLW_GOAL_DONE;
     qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
-    if (ok(r))
-        qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), &st);
+    nmstatus_answer(r, &st); /* else unknown */
     if (st == QLW_NM_MO_DATA_ENABLED) {
         qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_POLL);
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
@@ -191,6 +202,7 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
 {
     const qlw_neul_setup_opts *o = &s->cfg.setup;
     qlw_cereg cr;
+    bool registered;
 
     if (r == NULL && s->step != 0)
         return finish(s); /* r is NULL only when a procedure starts (step 0) */
@@ -248,16 +260,14 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     default:
         break;
     }
-    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && ok(r) &&
-        qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
-        qlw_cereg_registered(cr.stat))
+    registered = cereg_answer(r, &cr) && qlw_cereg_registered(cr.stat);
+    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && registered)
         return ISSUE(s, 10, QLW_NEUL_NMSTATUS); /* registered already, maybe observed too */
     finish(s);
     s->need_setup = false;
     if (s->reboot_goal == QLW_GOAL_WAITING) /* the setup after our own AT+NRB */
         s->reboot_goal = QLW_GOAL_DONE;
-    if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
-        qlw_cereg_registered(cr.stat)) {
+    if (registered) {
         qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
         if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
             s->attach_goal = QLW_GOAL_DONE;
@@ -489,7 +499,7 @@ static int poll_cereg_step(qlw_session *s, const qlw_at_response *r)
         return ISSUE(s, 1, QLW_NEUL_CEREG_READ);
     finish(s);
     s->poll_at_ms = qlw_s_now(s) + s->cfg.attach_poll_ms;
-    if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK)
+    if (cereg_answer(r, &cr))
         on_cereg_stat(s, &cr);
     return 0;
 }
@@ -502,7 +512,7 @@ static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
         return ISSUE(s, 1, QLW_NEUL_NMSTATUS);
     finish(s);
     s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
-    if (!ok(r) || qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), &st) != QLW_OK)
+    if (!nmstatus_answer(r, &st))
         return 0;
     if (st == QLW_NM_MO_DATA_ENABLED) {
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
