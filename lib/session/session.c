@@ -313,7 +313,6 @@ static int after_engine(qlw_session *s, int rc)
 {
     qlw_s_tick(s);
     qlw_s_schedule(s);
-    qlw_s_signal_tick(s);
     if (s->port_lost_now) {
         s->port_lost_now = false;
         return s->port_err;
@@ -362,9 +361,6 @@ int32_t qlw_next_timeout_ms(qlw_session *s)
     b = qlw_s_next_timer(s);
     if (a < 0 || (b >= 0 && b < a))
         a = b;
-    b = qlw_s_signal_next_ms(s);
-    if (a < 0 || (b >= 0 && b < a))
-        a = b;
     return a;
 }
 
@@ -384,9 +380,6 @@ int qlw_poll(qlw_session *s, uint32_t max_ms)
     }
     qlw_s_schedule(s);
     t = qlw_s_next_timer(s);
-    if (t >= 0 && (uint32_t)t < max_ms)
-        max_ms = (uint32_t)t;
-    t = qlw_s_signal_next_ms(s);
     if (t >= 0 && (uint32_t)t < max_ms)
         max_ms = (uint32_t)t;
     s->port_lost_now = false;

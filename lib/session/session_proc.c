@@ -587,6 +587,7 @@ static const step_fn steps[] = {
     [QLW_PROC_UPLINK_QUERY] = qlw_s_uplink_query_step,
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
+    [QLW_PROC_SIGNAL] = qlw_s_signal_step,
     [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
     [QLW_PROC_MTK_UPLINK] = qlw_s_mtk_uplink_step,
     [QLW_PROC_MTK_ANSWER] = qlw_s_mtk_answer_step,
@@ -688,6 +689,8 @@ static qlw_proc pick(qlw_session *s)
     if ((s->state == QLW_STATE_REGISTERING || s->state == QLW_STATE_REGISTERED) &&
         due(s, s->poll_on, s->poll_at_ms))
         return QLW_PROC_POLL_NMSTATUS;
+    if (qlw_s_signal_due(s))
+        return QLW_PROC_SIGNAL;
     return QLW_PROC_NONE;
 }
 
@@ -772,6 +775,12 @@ int32_t qlw_s_next_timer(qlw_session *s)
     }
     /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
     earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
+    {
+        uint32_t at_ms = 0;
+        bool on = qlw_s_signal_next(s, &at_ms);
+
+        earliest(&best, on && !qlw_ms_reached(now, at_ms), at_ms, now);
+    }
     return best;
 }
 
