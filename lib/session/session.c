@@ -65,12 +65,15 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
 {
     uint8_t *p = mem;
     qlw_session *s;
-    size_t at_size;
+    size_t at_size, need;
     int rc;
 
-    if (out == NULL || mem == NULL || cfg == NULL || io == NULL || !config_valid(cfg))
+    if (out == NULL || mem == NULL || cfg == NULL || io == NULL)
         return QLW_ERR_ARG;
-    if (mem_size < qlw_session_mem_size(cfg))
+    need = qlw_session_mem_size(cfg); /* 0: the configuration is not valid */
+    if (need == 0)
+        return QLW_ERR_ARG;
+    if (mem_size < need)
         return QLW_ERR_NOMEM;
 #ifndef QLW_HAVE_DIALECT_MTK
     if (cfg->dialect == QLW_DIALECT_MTK_A || cfg->dialect == QLW_DIALECT_QLWCONFIG_B)
@@ -80,7 +83,7 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     if (cfg->dialect == QLW_DIALECT_QLWCFG_C || cfg->dialect == QLW_DIALECT_QLWSVC_D)
         return QLW_ERR_UNSUPPORTED; /* QLWM2M_DIALECT_QLWCFG=OFF */
 #endif
-    memset(mem, 0, qlw_session_mem_size(cfg));
+    memset(mem, 0, need);
     s = (qlw_session *)mem;
     s->cfg = *cfg;
     p += align_up(sizeof(*s));
