@@ -215,11 +215,14 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   cmake --build "$build-m4-bc68" -j"$jobs" >/dev/null
   cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF >/dev/null 2>&1
   cmake --build "$build-m4-small" -j"$jobs" >/dev/null
-  # The same with link-time optimisation of the library (-flto): a product's
-  # usual release setting for a small part.
-  cmake -S . -B "$build-m4-lto" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF \
-    -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON >/dev/null 2>&1
+  # With link-time optimisation of the library (-flto), a product's usual
+  # release setting for a small part: the same, and also without stores.
+  lto=(-DQLWM2M_TEXT=OFF -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON)
+  cmake -S . -B "$build-m4-lto" "${m4[@]}" "${bc68[@]}" "${lto[@]}" >/dev/null 2>&1
   cmake --build "$build-m4-lto" -j"$jobs" >/dev/null
+  cmake -S . -B "$build-m4-lto-nostore" "${m4[@]}" "${bc68[@]}" "${lto[@]}" -DQLWM2M_STORE=OFF \
+    >/dev/null 2>&1
+  cmake --build "$build-m4-lto-nostore" -j"$jobs" >/dev/null
   printf '  %-34s %8s %8s\n' "build / layer" flash ram
   for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68" \
     "BC68 only, no text (TEXT OFF):$build-m4-small"; do
@@ -234,9 +237,13 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   # With -flto the library's code is the link-time partitions ("*.ltrans.o"):
   # examples/mcu is compiled without it (examples/mcu/CMakeLists.txt), and
   # newlib is an ordinary archive. One figure: the map no longer names layers.
-  read -r flash ram < <(lto_share "$build-m4-lto/bin/qlwm2m-mcu.map")
-  printf '  %-34s %8s %8s\n' "BC68 only, no text, -flto" "$flash" "$ram"
-  echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"BC68 only, no text, -flto\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
+  for variant in "BC68 only, no text, -flto:$build-m4-lto" \
+    "BC68 only, no text, no store, -flto:$build-m4-lto-nostore"; do
+    name=${variant%%:*}
+    read -r flash ram < <(lto_share "${variant#*:}/bin/qlwm2m-mcu.map")
+    printf '  %-34s %8s %8s\n' "$name" "$flash" "$ram"
+    echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
+  done
   echo "  (newlib-nano's own share, printf and string functions, is not counted)"
 fi
 # RAM per session on a 32-bit target: bench_mem built for armhf, run under qemu-user.
@@ -258,6 +265,7 @@ f1000=$(grep '"transport":"socketpair","n":1000,' "$json")
 mem=$(grep '"bench":"memory","session_bytes"' "$json")
 mcu=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text (' "$json" || true)
 mcu_lto=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text, -flto"' "$json" || true)
+mcu_min=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text, no store, -flto"' "$json" || true)
 mem32=$(grep '"bench":"memory","target":"armhf"' "$json" || true)
 ipb=$(value instr_per_byte "$p64")
 printf '  %-44s %-14s %s\n' "parse at 64-byte reads" ">= 200 MB/s" \
@@ -279,6 +287,9 @@ if [ -n "$mcu" ]; then
 fi
 if [ -n "$mcu_lto" ]; then
   printf '  %-44s %-14s %s bytes\n' "the same, library built with -flto" "<= 16384" "$(value flash "$mcu_lto")"
+fi
+if [ -n "$mcu_min" ]; then
+  printf '  %-44s %-14s %s bytes\n' "the same without stores (QLWM2M_STORE=OFF)" "<= 16384" "$(value flash "$mcu_min")"
 fi
 if [ -n "$mem32" ]; then
   printf '  %-44s %-14s %s bytes\n' "qlw_session_mem_size, defaults, 32-bit" "report" "$(value session_bytes "$mem32")"

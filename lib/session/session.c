@@ -165,7 +165,7 @@ void qlw_close(qlw_session *s)
             break;
     /* Every uplink gets its report, even the ones that never went out;
      * with a store they stay there for the next open instead. */
-    while (s->cfg.store == NULL && qlw_ulq_head(&s->ulq) != NULL)
+    while (qlw_s_store(s) == NULL && qlw_ulq_head(&s->ulq) != NULL)
         qlw_s_report_head_final(s, QLW_ERR_CANCELLED);
     io = s->owned_io;
     owned_ctx = s->owned_ctx;

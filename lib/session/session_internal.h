@@ -251,6 +251,18 @@ static inline const char *qlw_io_name_of(qlw_session *s)
     return qlw_at_io(s->at)->name;
 }
 
+/* The durable outbox, or NULL: always NULL in a build without one
+ * (QLWM2M_STORE=OFF), where every path through a store is compiled out. */
+static inline qlw_store *qlw_s_store(const qlw_session *s)
+{
+#ifdef QLW_NO_STORE
+    (void)s;
+    return NULL;
+#else
+    return s->cfg.store;
+#endif
+}
+
 /* True for the AT+QLWCFG modules (LTE device management). */
 static inline bool qlw_s_lte(const qlw_session *s)
 {

@@ -131,7 +131,7 @@ static void test_lte_module_detected_registered_after_a_failure(void **state)
 
     (void)state;
 #ifdef QLW_TEST_NO_QLWCFG
-    skip(); /* QLWM2M_DIALECT_QLWCFG=OFF: test_bc68_only covers the probe */
+    skip(); /* QLWM2M_DIALECT_QLWCFG=OFF: test_options covers the probe */
 #endif
     h_config(&h, &cfg);
     cfg.dialect = QLW_DIALECT_AUTO;

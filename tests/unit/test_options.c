@@ -1,10 +1,15 @@
 /*
- * A library built for the BC68 family alone (QLWM2M_DIALECT_QLWCFG=OFF,
- * QLWM2M_DIALECT_MTK=OFF, the smallest microcontroller image): with the
- * dialect left to detection the session asks AT+NCDP? once (the only
- * probe such a build can read) and drives the module as a BC68, warning
- * when the module did not answer as one. Built only in such builds; by
- * number throughout, so that it runs without the text too.
+ * What the build options of the smallest image leave out, checked in a build
+ * that leaves it out (each case skips itself in other builds). By number
+ * throughout, so that it runs without the text too.
+ *
+ * QLWM2M_DIALECT_QLWCFG=OFF (with QLWM2M_DIALECT_MTK=OFF: the BC68 family
+ * alone): with the dialect left to detection the session asks AT+NCDP?
+ * once, the only probe such a build can read, and drives the module as a
+ * BC68, warning when the module did not answer as one.
+ *
+ * QLWM2M_STORE=OFF: no durable outbox; a session given one is refused, not
+ * run with its uplinks silently in memory only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,6 +70,9 @@ static void bc68_detected_with_one_probe(void **state)
     static const size_t read_sizes[] = {0, 1, 5};
 
     (void)state;
+#ifndef QLW_TEST_NO_QLWCFG
+    skip(); /* a build with the AT+QLWCFG dialect probes for it first */
+#endif
     for (size_t i = 0; i < sizeof(read_sizes) / sizeof(read_sizes[0]); i++) {
         probe_log p;
 
@@ -88,6 +96,9 @@ static void other_module_driven_as_bc68_with_a_warning(void **state)
     char want[64];
 
     (void)state;
+#ifndef QLW_TEST_NO_QLWCFG
+    skip(); /* a build with the AT+QLWCFG dialect detects an LTE module */
+#endif
     open_auto(&p, "synthetic-bc68-only-probe-lte.at", 3);
     h_run(&p.h, 60000);
     assert_string_equal(qlw_replay_error(p.h.rp), "");
@@ -103,11 +114,53 @@ static void other_module_driven_as_bc68_with_a_warning(void **state)
     h_close(&p.h);
 }
 
+/* A store whose every call fails the test: a build without stores must not call it. */
+static int never_load(void *impl, uint32_t *next_id, int *next_seq, qlw_store_item_fn fn, void *ctx)
+{
+    (void)impl;
+    (void)next_id;
+    (void)next_seq;
+    (void)fn;
+    (void)ctx;
+    fail_msg("a build without stores loaded one");
+    return QLW_ERR_STORE;
+}
+
+static void store_refused_without_stores(void **state)
+{
+    qlw_store st = {.load = never_load};
+    qlw_session_config cfg;
+    qlw_session *s = NULL;
+    qlw_io *io = NULL;
+    harness h;
+
+    (void)state;
+#ifndef QLW_TEST_NO_STORE
+    skip(); /* test_store covers a build with stores */
+#endif
+    h_config(&h, &cfg);
+    cfg.store = &st;
+    assert_int_equal(qlw_io_mem_open(&io, 4096, 0), QLW_OK);
+    /* Refused, rather than running with the uplinks in memory only. */
+    assert_int_equal(qlw_session_open(&s, &cfg, io), QLW_ERR_UNSUPPORTED);
+    assert_null(s);
+    /* Nothing was written to the module. */
+    {
+        uint8_t tx[16];
+        assert_int_equal(qlw_io_mem_take_tx(io, tx, sizeof(tx)), 0);
+    }
+    cfg.store = NULL;
+    assert_int_equal(qlw_session_open(&s, &cfg, io), QLW_OK);
+    qlw_close(s);
+    qlw_io_close(io);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bc68_detected_with_one_probe),
         cmocka_unit_test(other_module_driven_as_bc68_with_a_warning),
+        cmocka_unit_test(store_refused_without_stores),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
