@@ -41,8 +41,8 @@
  *   setup switches `AT+NSMI=1` on). On firmware that refuses `AT+NSMI=1`
  *   the command's `OK` is taken instead: a weaker claim (the module accepted
  *   the message; a reset right after the `OK` can still lose it), and a
- *   `+NSMI` the module prints all the same is ignored (it speaks of an
- *   uplink already reported, not of the one in flight).
+ *   `+NSMI` the module prints all the same is ignored (it may speak of the
+ *   uplink already reported on its `OK` as well as of the one in flight).
  * - **delivered** (CON): `+QLWULDATASTATUS:4` for this message's sequence
  *   number, whenever it comes (before the `OK`, after a lost `OK`, or as the
  *   answer to `AT+QLWULDATASTATUS?`).

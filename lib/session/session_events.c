@@ -138,9 +138,10 @@ static void on_nsmi(qlw_session *s, int sent)
     qlw_ul *ul = qlw_ulq_head(&s->ulq);
 
     /* +NSMI speaks of NON messages only (reference §3, AT+NSMI). Without
-     * AT+NSMI=1 accepted each NON was judged on its OK, so a +NSMI (from a
-     * module that took an AT+NSMI=1 whose OK was lost) is about an uplink
-     * already reported, never about the one now at the head. */
+     * AT+NSMI=1 accepted each NON is judged on its OK and the next one
+     * written at once, so a +NSMI (from a module that took an AT+NSMI=1
+     * whose OK was lost) may be about the uplink reported just before as
+     * well as about the head, and nothing tells which: it is not read. */
     if (!s->nsmi_on || ul == NULL || ul->mode == QLW_UPLINK_CON ||
         ul->mode == QLW_UPLINK_CON_RELEASE)
         return;
