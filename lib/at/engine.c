@@ -24,79 +24,82 @@ void qlw_at_config_default(qlw_at_config *cfg)
     cfg->guard_ms = 200;
 }
 
-/* A probe is a one-line command with an answer prefix; both or neither. */
-static bool sync_valid(const char *cmd, const char *prefix, const char *other)
+/* Non-empty and one line: a command that cannot smuggle in a second one. */
+static bool one_line(const char *text)
 {
-    if (cmd == NULL)
-        return other == NULL;
-    return other != NULL && cmd[0] != '\0' && strpbrk(cmd, "\r\n") == NULL && prefix != NULL &&
-           prefix[0] != '\0';
+    return text != NULL && text[0] != '\0' && strpbrk(text, "\r\n") == NULL;
 }
 
 static bool config_valid(const qlw_at_config *cfg)
 {
-    return cfg->line_max >= 16 && cfg->cmd_max >= 16 && cfg->resp_size >= 16 &&
-           cfg->resp_lines_max >= 1 && cfg->urc_queue_size >= (size_t)2 * QLW_URCQ_EVENT_RESERVE &&
-           cfg->handlers_max >= 1 && cfg->line_max < 65000 &&
-           cfg->urc_queue_size < (size_t)65536 * 16 &&
-           (cfg->urc_table_len == 0 || cfg->urc_table) &&
-           sync_valid(cfg->sync_command[0], cfg->sync_prefix[0], cfg->sync_command[1]) &&
-           sync_valid(cfg->sync_command[1], cfg->sync_prefix[1], cfg->sync_command[0]);
+    if (cfg->line_max < 16 || cfg->cmd_max < 16 || cfg->resp_size < 16 || cfg->resp_lines_max < 1 ||
+        cfg->urc_queue_size < (size_t)2 * QLW_URCQ_EVENT_RESERVE || cfg->handlers_max < 1 ||
+        cfg->line_max >= 65000 || cfg->urc_queue_size >= (size_t)65536 * 16 ||
+        (cfg->urc_table_len > 0 && !cfg->urc_table))
+        return false;
+    /* A probe is a one-line command with an answer prefix; both probes or neither. */
+    for (unsigned k = 0; k < 2; k++) {
+        const char *cmd = cfg->sync_command[k], *prefix = cfg->sync_prefix[k];
+
+        if ((cmd == NULL) != (cfg->sync_command[k ^ 1u] == NULL))
+            return false;
+        if (cmd != NULL && (!one_line(cmd) || prefix == NULL || prefix[0] == '\0'))
+            return false;
+    }
+    return true;
 }
 
-/* Sizes of the regions carved from one block, in order. */
-static void layout(const qlw_at_config *cfg, size_t sizes[6])
+/* The regions carved from one block, in order: the offset of each in off[],
+ * and the block's size returned. */
+enum { REGIONS = 7 };
+
+static size_t layout(const qlw_at_config *cfg, size_t off[REGIONS])
 {
-    sizes[0] = align_up(sizeof(struct qlw_at));
-    sizes[1] = align_up(cfg->line_max + 1);
-    sizes[2] = align_up(cfg->cmd_max + 2);
-    sizes[3] = align_up(cfg->resp_size);
-    sizes[4] = align_up(cfg->resp_lines_max * sizeof(char *));
-    sizes[5] = align_up(qlw_urcq_mem_size(cfg->urc_queue_size)) +
-               align_up(cfg->handlers_max * sizeof(qlw_handler));
+    const size_t sizes[REGIONS] = {sizeof(struct qlw_at),
+                                   cfg->line_max + 1,
+                                   cfg->cmd_max + 2,
+                                   cfg->resp_size,
+                                   cfg->resp_lines_max * sizeof(char *),
+                                   qlw_urcq_mem_size(cfg->urc_queue_size),
+                                   cfg->handlers_max * sizeof(qlw_handler)};
+    size_t total = 0;
+
+    for (unsigned i = 0; i < REGIONS; i++) {
+        off[i] = total;
+        total += align_up(sizes[i]);
+    }
+    return total;
 }
 
 size_t qlw_at_mem_size(const qlw_at_config *cfg)
 {
-    size_t sizes[6], total = 0;
+    size_t off[REGIONS];
 
-    if (cfg == NULL || !config_valid(cfg))
-        return 0;
-    layout(cfg, sizes);
-    for (int i = 0; i < 6; i++)
-        total += sizes[i];
-    return total;
+    return cfg != NULL && config_valid(cfg) ? layout(cfg, off) : 0;
 }
 
 static void urc_index(qlw_at *at);
 
 int qlw_at_init(qlw_at **out, void *mem, size_t mem_size, const qlw_at_config *cfg, qlw_io *io)
 {
-    size_t sizes[6];
+    size_t off[REGIONS], need;
     uint8_t *p = mem;
-    qlw_at *at;
+    qlw_at *at = mem;
 
     if (out == NULL || mem == NULL || cfg == NULL || io == NULL || !config_valid(cfg))
         return QLW_ERR_ARG;
-    if (mem_size < qlw_at_mem_size(cfg))
+    need = layout(cfg, off);
+    if (mem_size < need)
         return QLW_ERR_NOMEM;
-    layout(cfg, sizes);
-    memset(mem, 0, qlw_at_mem_size(cfg));
-    at = (qlw_at *)mem;
+    memset(mem, 0, need);
     at->cfg = *cfg;
     at->io = io;
-    p += sizes[0];
-    qlw_reader_init(&at->rd, (char *)p, cfg->line_max + 1);
-    p += sizes[1];
-    at->tx = (char *)p;
-    p += sizes[2];
-    at->resp_buf = (char *)p;
-    p += sizes[3];
-    at->resp_lines = (const char **)(void *)p;
-    p += sizes[4];
-    qlw_urcq_init(&at->urcq, p, cfg->urc_queue_size);
-    p += align_up(qlw_urcq_mem_size(cfg->urc_queue_size));
-    at->handlers = (qlw_handler *)(void *)p;
+    qlw_reader_init(&at->rd, (char *)p + off[1], cfg->line_max + 1);
+    at->tx = (char *)p + off[2];
+    at->resp_buf = (char *)p + off[3];
+    at->resp_lines = (const char **)(void *)(p + off[4]);
+    qlw_urcq_init(&at->urcq, p + off[5], cfg->urc_queue_size);
+    at->handlers = (qlw_handler *)(void *)(p + off[6]);
     urc_index(at);
     at->last_rx_ms = qlw_io_now_ms(io);
     *out = at;
@@ -180,8 +183,9 @@ static void choose_probe(qlw_at *at)
         at->sync_which ^= 1u;
         return;
     }
-    for (unsigned k = 0; k < 2 && cmd_written(at); k++) {
-        if (at->cfg.sync_command[k] != NULL && strcmp(at->tx, at->cfg.sync_command[k]) == 0)
+    for (unsigned k = 0; k < 2; k++) {
+        if (at->cfg.sync_command[k] != NULL && cmd_written(at) &&
+            strcmp(at->tx, at->cfg.sync_command[k]) == 0)
             at->sync_which = k ^ 1u;
     }
 }
@@ -189,49 +193,50 @@ static void choose_probe(qlw_at *at)
 static void complete(qlw_at *at, qlw_at_result result, int code, const char *final)
 {
     qlw_at_response *r = &at->resp;
-    size_t n = strlen(final);
     uint32_t now = now_ms(at);
+    bool lost = result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED;
+    size_t n;
 
-    if (n >= sizeof(at->final))
-        n = sizeof(at->final) - 1;
-    memcpy(at->final, final, n);
+    /* A byte loop: a final line is a few bytes ("OK"), and long ones are cut. */
+    for (n = 0; n < sizeof(at->final) - 1 && final[n] != '\0'; n++)
+        at->final[n] = final[n];
     at->final[n] = '\0';
     at->tx[at->tx_len - 1] = '\0'; /* the CR is out (or never will be): keep the text */
     r->command = at->tx;
     r->result = result;
     r->code = code;
     r->final = at->final;
-    r->line_count = at->resp_count;
     r->lines = at->resp_lines;
     r->elapsed_ms = (uint32_t)qlw_ms_diff(now, at->start_ms);
     at->phase = QLW_PHASE_IDLE;
     at->rd.want_prompt = false;
-    if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED)
+    if (lost) {
         choose_probe(at);
+        at->stale = true;
+        at->stale_since_ms = now;
+    }
     at->line_cut = (at->sync == QLW_SYNC_WRITING && at->sync_pos > 0) ||
                    (at->sync == QLW_SYNC_OFF && at->tx_pos > 0 && at->tx_pos < at->tx_len);
     at->sync = QLW_SYNC_OFF;
     at->completed = true;
     at->stats.commands++;
-    if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED) {
-        at->stale = true;
-        at->stale_since_ms = now;
-    }
     if (result == QLW_AT_RESULT_TIMEOUT)
         at->stats.timeouts++;
 }
 
+/* The response's lines are counted in at->resp itself: qlw_at_send() clears it. */
 static void add_resp_line(qlw_at *at, const char *text, size_t len)
 {
     char *dst = at->resp_buf + at->resp_used;
 
-    if (at->resp_count >= at->cfg.resp_lines_max || at->resp_used + len + 1 > at->cfg.resp_size) {
+    if (at->resp.line_count >= at->cfg.resp_lines_max ||
+        at->resp_used + len + 1 > at->cfg.resp_size) {
         at->resp.truncated = true;
         return;
     }
     memcpy(dst, text, len);
     dst[len] = '\0';
-    at->resp_lines[at->resp_count++] = dst;
+    at->resp_lines[at->resp.line_count++] = dst;
     at->resp_used += len + 1;
     at->got_line = true;
 }
@@ -270,19 +275,15 @@ static void urc_index(qlw_at *at)
 {
     const qlw_at_urc_def *t = at->cfg.urc_table;
 
-    at->urc_indexed = false;
     if (at->cfg.urc_table_len > QLW_AT_URC_INDEX_MAX)
         return;
-    for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
+    for (size_t i = at->cfg.urc_table_len; i-- > 0;) {
         const char *p = t[i].prefix;
+        unsigned b;
 
         if (p == NULL || p[0] == '\0' || p[1] == '\0' || p[2] == '\0')
-            return;
-    }
-    memset(at->urc_head, 0, sizeof(at->urc_head));
-    for (size_t i = at->cfg.urc_table_len; i-- > 0;) {
-        unsigned b = urc_bucket(t[i].prefix);
-
+            return; /* urc_indexed stays false: a linear scan */
+        b = urc_bucket(p);
         at->urc_next[i] = at->urc_head[b];
         at->urc_head[b] = (uint8_t)(i + 1);
     }
@@ -330,65 +331,46 @@ static bool list_match(const char *const *list, const char *line, size_t len)
     return false;
 }
 
-/* The final result tokens. Every line is tested against them, mostly in vain:
- * the first bytes decide before any string call. Lines are NUL-terminated. */
-static bool is_ok(const char *line)
+/*
+ * The final result token a line is (OK, ERROR, CME or CMS error, with the
+ * error's number in *code, else -1), or -1 for any other line. Every line is
+ * tested against them, mostly in vain: the first bytes decide before any
+ * string call. Lines are NUL-terminated.
+ */
+static inline int final_token(const char *line, int *code)
 {
-    return line[0] == 'O' && line[1] == 'K' && line[2] == '\0';
-}
+    const char *p = line + 4;
 
-static bool is_error(const char *line)
-{
-    return line[0] == 'E' && strcmp(line, "ERROR") == 0;
-}
-
-/* "+CME ERROR:", "+CMS ERROR:", or "+CMEE ERROR:" (the BC66's spelling of a
- * +CME error in its LwM2M commands, reference quectel-lwm2m-dialects.md 2.7):
- * the offset of the code, with *kind 'E' or 'S'; 0 for any other line. */
-static size_t cm_error_at(const char *line, char *kind)
-{
-    if (line[0] != '+' || line[1] != 'C' || line[2] != 'M')
-        return 0;
-    *kind = line[3];
-    if ((line[3] == 'E' || line[3] == 'S') && strncmp(line + 4, " ERROR:", 7) == 0)
-        return 11;
-    if (line[3] == 'E' && strncmp(line + 4, "E ERROR:", 8) == 0)
-        return 12;
-    return 0;
+    *code = -1;
+    if (line[0] == 'O')
+        return line[1] == 'K' && line[2] == '\0' ? QLW_AT_RESULT_OK : -1;
+    if (line[0] == 'E')
+        return strcmp(line, "ERROR") == 0 ? QLW_AT_RESULT_ERROR : -1;
+    if (line[0] != '+' || line[1] != 'C' || line[2] != 'M' || (line[3] != 'E' && line[3] != 'S'))
+        return -1;
+    /* "+CMEE ERROR:" is the BC66's spelling of a +CME error in its LwM2M
+     * commands (reference quectel-lwm2m-dialects.md 2.7). */
+    if (line[3] == 'E' && *p == 'E')
+        p++;
+    if (strncmp(p, " ERROR:", 7) != 0)
+        return -1;
+    *code = error_code(p + 7);
+    return line[3] == 'S' ? QLW_AT_RESULT_CMS_ERROR : QLW_AT_RESULT_CME_ERROR;
 }
 
 /* Returns true when the line was a final result of the command in flight. */
 static bool take_final(qlw_at *at, const char *line, size_t len)
 {
-    size_t code_at;
-    char kind;
+    int code, result = final_token(line, &code);
 
-    if (is_ok(line)) {
-        if (++at->finals_seen >= at->finals_expected)
-            complete(at, QLW_AT_RESULT_OK, -1, line);
-        return true;
+    if (result < 0) {
+        if (!list_match(at->cmd.finals, line, len))
+            return false;
+        result = QLW_AT_RESULT_FINAL;
     }
-    if (is_error(line)) {
-        complete(at, QLW_AT_RESULT_ERROR, -1, line);
-        return true;
-    }
-    if ((code_at = cm_error_at(line, &kind)) != 0) {
-        complete(at, kind == 'S' ? QLW_AT_RESULT_CMS_ERROR : QLW_AT_RESULT_CME_ERROR,
-                 error_code(line + code_at), line);
-        return true;
-    }
-    if (list_match(at->cmd.finals, line, len)) {
-        complete(at, QLW_AT_RESULT_FINAL, -1, line);
-        return true;
-    }
-    return false;
-}
-
-static bool is_final_token(const char *line)
-{
-    char kind;
-
-    return is_ok(line) || is_error(line) || cm_error_at(line, &kind) != 0;
+    if (result != QLW_AT_RESULT_OK || ++at->finals_seen >= at->finals_expected)
+        complete(at, (qlw_at_result)result, code, line);
+    return true;
 }
 
 static void start_boot(qlw_at *at)
@@ -462,6 +444,8 @@ static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled
  * command). Everything else is a URC, as between commands. */
 static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
 {
+    int code;
+
     if (strcmp(line, at->cfg.sync_command[at->sync_which]) == 0)
         return true; /* echo */
     if (!garbled && at->sync == QLW_SYNC_AWAITING &&
@@ -469,13 +453,9 @@ static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
         at->sync = QLW_SYNC_ANSWERED;
         return true;
     }
-    if (!is_final_token(line))
+    /* A final result before the answer line is stale: classify() counts it. */
+    if (at->sync != QLW_SYNC_ANSWERED || final_token(line, &code) < 0)
         return false;
-    if (at->sync != QLW_SYNC_ANSWERED) {
-        at->stats.stale_finals++;
-        queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
-        return true;
-    }
     at->sync = QLW_SYNC_OFF; /* in step again: the command itself goes next */
     at->stale = false;
     return true;
@@ -485,6 +465,7 @@ static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
 {
     unsigned flags = garbled ? QLW_LINE_GARBLED : 0;
     const qlw_at_urc_def *def;
+    int code;
 
     at->stats.lines++;
     if (at->booting) {
@@ -500,9 +481,10 @@ static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
     }
     if (at->sync >= QLW_SYNC_AWAITING && take_sync(at, line, len, garbled))
         return;
+    /* No command is in flight while the probe is awaited (it goes first). */
     if (in_flight(at) && take_response(at, line, len, garbled, def))
         return;
-    if (is_final_token(line)) {
+    if (final_token(line, &code) >= 0) {
         at->stats.stale_finals++;
         queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
         return;
@@ -664,7 +646,6 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     at->done = done;
     at->done_ctx = ctx;
     at->resp_used = 0;
-    at->resp_count = 0;
     memset(&at->resp, 0, sizeof(at->resp));
     at->phase = QLW_PHASE_WRITING;
     at->start_ms = now_ms(at);
@@ -1084,20 +1065,17 @@ int qlw_at_cancel(qlw_at *at)
 static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at_event_fn ev,
                        void *ctx)
 {
+    size_t n = strlen(prefix);
     qlw_handler *h;
 
-    if (prefix == NULL)
-        prefix = "";
-    if (strlen(prefix) >= QLW_AT_PREFIX_MAX)
+    if (n >= QLW_AT_PREFIX_MAX)
         return QLW_ERR_ARG;
     if (at->handler_count >= at->cfg.handlers_max)
         return QLW_ERR_NOMEM;
     h = &at->handlers[at->handler_count++];
-    memcpy(h->prefix, prefix, strlen(prefix) + 1);
-    h->head = head3(prefix, strlen(prefix));
-    h->head_mask = 0;
-    for (size_t i = 0; i < 3 && prefix[i] != '\0'; i++)
-        h->head_mask |= 0xFFu << (8 * i);
+    memcpy(h->prefix, prefix, n + 1);
+    h->head = head3(prefix, n);
+    h->head_mask = head3("\xFF\xFF\xFF", n);
     h->urc = urc;
     h->event = ev;
     h->ctx = ctx;
@@ -1108,7 +1086,7 @@ int qlw_at_add_urc_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn fn, voi
 {
     if (at == NULL || fn == NULL)
         return QLW_ERR_ARG;
-    return add_handler(at, prefix, fn, NULL, ctx);
+    return add_handler(at, prefix ? prefix : "", fn, NULL, ctx);
 }
 
 int qlw_at_add_event_handler(qlw_at *at, qlw_at_event_fn fn, void *ctx)
