@@ -290,7 +290,7 @@ static void urc_index(qlw_at *at)
     at->urc_indexed = true;
 }
 
-static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
+QLW_AT_NOINLINE static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
 {
     if (at->urc_indexed) {
         /* Every prefix has three bytes or more: a shorter line matches none. */
@@ -387,27 +387,6 @@ static void start_boot(qlw_at *at)
     at->boot_deadline_ms = now_ms(at) + at->cfg.boot_timeout_ms;
 }
 
-static bool ends_banner(const qlw_at *at, const char *line, size_t len)
-{
-    const qlw_at_urc_def *def = urc_def(at, line, len);
-
-    /* Without a terminator line (LTE modules print a lone "RDY") the banner is the line itself. */
-    if (at->cfg.boot_end == NULL || (def != NULL && (def->flags & QLW_URC_BOOT_END)))
-        return true;
-    return strcmp(line, at->cfg.boot_end) == 0;
-}
-
-static void boot_line(qlw_at *at, const char *line, size_t len, unsigned flags)
-{
-    if (ends_banner(at, line, len)) {
-        at->booting = false;
-        queue_urc(at, line, len, flags | QLW_LINE_BOOT | QLW_LINE_BOOT_END);
-        queue_event(at, QLW_AT_EV_BOOT_END, 0);
-        return;
-    }
-    queue_urc(at, line, len, flags | QLW_LINE_BOOT);
-}
-
 /* Lines of the command in flight (steps 2-4 and 6 of the rule in at.h); def is the
  * line's URC table entry, looked up once by classify(). */
 static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled,
@@ -424,14 +403,11 @@ static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled
         return true;
     if (garbled)
         return false;
-    if (list_match(c->prefixes, line, len) &&
-        (c->accept == NULL || c->accept(c->accept_ctx, line, len))) {
-        add_resp_line(at, line, len);
-        return true;
-    }
-    if (def != NULL)
-        return false;
-    if ((c->flags & QLW_AT_CMD_BARE) && line[0] != '+') {
+    /* A declared prefix the filter accepts; or, when the command takes bare
+     * lines, a line that is no URC and has no prefix. */
+    if ((list_match(c->prefixes, line, len) &&
+         (c->accept == NULL || c->accept(c->accept_ctx, line, len))) ||
+        (def == NULL && (c->flags & QLW_AT_CMD_BARE) && line[0] != '+')) {
         add_resp_line(at, line, len);
         return true;
     }
@@ -464,19 +440,27 @@ static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
 static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
 {
     unsigned flags = garbled ? QLW_LINE_GARBLED : 0;
-    const qlw_at_urc_def *def;
+    const qlw_at_urc_def *def = urc_def(at, line, len);
     int code;
 
     at->stats.lines++;
-    if (at->booting) {
-        boot_line(at, line, len, flags);
-        return;
-    }
-    def = urc_def(at, line, len);
-    if (def != NULL && (def->flags & QLW_URC_REBOOT) &&
-        !(in_flight(at) && list_match(at->cmd.finals, line, len))) {
+    if (!at->booting && def != NULL && (def->flags & QLW_URC_REBOOT) &&
+        !(in_flight(at) && list_match(at->cmd.finals, line, len)))
         start_boot(at);
-        boot_line(at, line, len, flags);
+    if (at->booting) {
+        /* Without a terminator line (LTE modules print a lone "RDY") the
+         * banner is the line itself. */
+        bool end = at->cfg.boot_end == NULL || (def != NULL && (def->flags & QLW_URC_BOOT_END)) ||
+                   strcmp(line, at->cfg.boot_end) == 0;
+
+        flags |= QLW_LINE_BOOT;
+        if (end) {
+            at->booting = false;
+            flags |= QLW_LINE_BOOT_END;
+        }
+        queue_urc(at, line, len, flags);
+        if (end)
+            queue_event(at, QLW_AT_EV_BOOT_END, 0);
         return;
     }
     if (at->sync >= QLW_SYNC_AWAITING && take_sync(at, line, len, garbled))
@@ -771,7 +755,7 @@ static void reader_event(qlw_at *at, qlw_rd_event ev)
 }
 
 /* Feeds buffered bytes; stops right after a completion so it is dispatched in order. */
-static void feed(qlw_at *at)
+QLW_AT_NOINLINE static void feed(qlw_at *at)
 {
     while (at->rx_pos < at->rx_len && !at->completed) {
         qlw_rd_event ev;
