@@ -50,13 +50,30 @@ int qlw_at_split(const char *line, size_t len, qlw_at_field *fields, size_t max)
     }
 }
 
-/* A hex digit's value with bit 4 set (0x10..0x1F); 0 for every other byte. */
-static const uint8_t hex_digit[256] = {
+/* A hex digit's value with bit 4 set (0x10..0x1F); 0 for every other ASCII
+ * byte. Bytes above 0x7F are turned away before a look-up (ascii()). */
+static const uint8_t hex_digit[128] = {
     ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
     ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['A'] = 0x1A, ['B'] = 0x1B,
     ['C'] = 0x1C, ['D'] = 0x1D, ['E'] = 0x1E, ['F'] = 0x1F, ['a'] = 0x1A, ['b'] = 0x1B,
     ['c'] = 0x1C, ['d'] = 0x1D, ['e'] = 0x1E, ['f'] = 0x1F,
 };
+
+/* True when no byte is above 0x7F: a machine word at a time (a downlink is a
+ * kilobyte of hex), which costs less than a test per digit and lets the
+ * table stop at 0x7F. */
+static bool ascii(const unsigned char *p, size_t n)
+{
+    size_t acc = 0, w, i = 0;
+
+    for (; n - i >= sizeof(w); i += sizeof(w)) {
+        memcpy(&w, p + i, sizeof(w));
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return (acc & ((size_t)-1 / 0xFFu * 0x80u)) == 0;
+}
 
 int qlw_at_field_int(const qlw_at_field *f, long min, long max, long *out)
 {
@@ -96,7 +113,8 @@ int qlw_at_field_hex32(const qlw_at_field *f, uint32_t *out)
     if (f->len == 0 || f->len > 8)
         return QLW_ERR_PARSE;
     for (size_t i = 0; i < f->len; i++) {
-        unsigned d = hex_digit[(unsigned char)f->ptr[i]];
+        unsigned char c = (unsigned char)f->ptr[i];
+        unsigned d = c < 0x80 ? hex_digit[c] : 0;
 
         if (d == 0)
             return QLW_ERR_PARSE;
@@ -136,6 +154,8 @@ int qlw_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_siz
         return QLW_ERR_PARSE;
     if (n > out_size)
         return QLW_ERR_OVERFLOW;
+    if (!ascii(h, hex_len))
+        return QLW_ERR_PARSE;
     /* A downlink is up to a kilobyte of hex: one table look-up per digit
      * and one test per byte (a digit's entry has bit 4 set, any other
      * byte's is 0, so the AND of the two is 0 unless both are digits). */
