@@ -496,17 +496,20 @@ static bool guard_holds(const qlw_at *at, uint32_t now)
            !qlw_ms_reached(now, at->last_rx_ms + quiet);
 }
 
-static int write_some(qlw_at *at, const uint8_t *data, size_t len, size_t *pos)
+/* Writes what the port takes now of data: the count, or -1 once a failure
+ * has been reported. */
+static int write_some(qlw_at *at, const void *data, size_t len)
 {
-    int n = qlw_io_write(at->io, data + *pos, len - *pos);
+    int n = qlw_io_write(at->io, data, len);
 
-    if (n < 0)
-        return n;
+    if (n < 0) {
+        io_failed(at, n);
+        return -1;
+    }
     if (n > 0 && at->cfg.trace)
-        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_TX, data + *pos, (size_t)n, now_ms(at));
-    *pos += (size_t)n;
+        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_TX, data, (size_t)n, now_ms(at));
     at->stats.bytes_tx += (uint32_t)n;
-    return QLW_OK;
+    return n;
 }
 
 static void all_written(qlw_at *at, uint32_t now)
@@ -524,96 +527,83 @@ static void all_written(qlw_at *at, uint32_t now)
 /* Writes (more of) the resynchronising probe: "[CR]probe CR", the first CR
  * only when a command or probe was cut mid-line, so that the module ends
  * that fragment first (its answer comes before the probe's line: stale). */
-static int write_sync(qlw_at *at)
+static void write_sync(qlw_at *at)
 {
     const char *probe = at->cfg.sync_command[at->sync_which];
-    size_t len = strlen(probe);
+    size_t len = strlen(probe), first;
 
     if (at->sync == QLW_SYNC_OFF) {
         at->sync = QLW_SYNC_WRITING;
         at->sync_cr = at->line_cut;
         at->sync_pos = 0;
     }
-    size_t first = at->sync_cr ? 1 : 0, total = first + len + 1;
-    while (at->sync_pos < total) {
-        bool in_probe = at->sync_pos >= first && at->sync_pos < first + len;
-        const uint8_t *part = in_probe ? (const uint8_t *)probe : (const uint8_t *)"\r";
-        size_t off = in_probe ? at->sync_pos - first : 0, end = off;
-        int rc = write_some(at, part, in_probe ? len : 1, &end);
+    first = at->sync_cr ? 1 : 0;
+    while (at->sync_pos < first + len + 1) {
+        size_t k = at->sync_pos - first; /* where in "probe CR" (wraps before it) */
+        bool cr = at->sync_pos < first || k == len;
+        int n = write_some(at, cr ? "\r" : probe + k, cr ? 1 : len - k);
 
-        if (rc < 0) {
-            io_failed(at, rc);
-            return rc;
-        }
-        if (end == off)
-            return QLW_OK; /* the port takes no more now: the rest later */
-        at->sync_pos += end - off;
+        if (n <= 0)
+            return; /* failed, or the port takes no more now: the rest later */
+        at->sync_pos += (size_t)n;
     }
     at->sync = QLW_SYNC_AWAITING;
     at->line_cut = false;
-    return QLW_OK;
 }
 
-static int flush_tx(qlw_at *at)
+static void flush_tx(qlw_at *at)
 {
+    const uint8_t *data = (const uint8_t *)at->tx;
+    size_t *pos = &at->tx_pos, len = at->tx_len;
     uint32_t now;
-    int rc;
+    int n;
 
     /* Called after every chunk read: the clock is read only when there is something to write. */
     if (at->phase != QLW_PHASE_WRITING || at->sync >= QLW_SYNC_AWAITING)
-        return QLW_OK;
+        return;
     now = now_ms(at);
     if (guard_holds(at, now))
-        return QLW_OK;
-    if (at->stale && at->cfg.sync_command[0] != NULL && at->tx_pos == 0 && !at->sending_payload)
-        return write_sync(at);
-    if (at->tx_pos == 0 && !at->sending_payload)
+        return;
+    if (at->sending_payload) {
+        data = at->cmd.payload;
+        pos = &at->payload_pos;
+        len = at->cmd.payload_len;
+    } else if (at->tx_pos == 0) {
+        if (at->stale && at->cfg.sync_command[0] != NULL) {
+            write_sync(at);
+            return;
+        }
         at->start_ms = now;
-    if (at->sending_payload)
-        rc = write_some(at, at->cmd.payload, at->cmd.payload_len, &at->payload_pos);
-    else
-        rc = write_some(at, (const uint8_t *)at->tx, at->tx_len, &at->tx_pos);
-    if (rc < 0) {
-        io_failed(at, rc);
-        return rc;
     }
-    if (at->sending_payload ? at->payload_pos == at->cmd.payload_len : at->tx_pos == at->tx_len)
+    n = write_some(at, data + *pos, len - *pos);
+    if (n < 0)
+        return;
+    *pos += (size_t)n;
+    if (*pos == len)
         all_written(at, now_ms(at));
-    return QLW_OK;
 }
 
 /* ------------------------------------------------------------ sending */
 
-static int check_text(const qlw_at *at, const char *text)
-{
-    size_t n;
-
-    if (text == NULL || text[0] == '\0')
-        return QLW_ERR_ARG;
-    n = strlen(text);
-    if (n > at->cfg.cmd_max)
-        return QLW_ERR_OVERFLOW;
-    if (strpbrk(text, "\r\n") != NULL)
-        return QLW_ERR_ARG;
-    return QLW_OK;
-}
-
 int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ctx)
 {
-    int rc;
+    uint32_t guard_ms;
     size_t n;
 
     if (at == NULL || cmd == NULL)
         return QLW_ERR_ARG;
     if (at->phase != QLW_PHASE_IDLE)
         return QLW_ERR_BUSY;
-    rc = check_text(at, cmd->text);
-    if (rc != QLW_OK)
-        return rc;
-    /* Deadlines are compared wrap-safely, which only works below 2^31 ms. */
-    if ((uint64_t)cmd->timeout_ms + at->cfg.guard_ms > INT32_MAX)
+    n = cmd->text != NULL ? strlen(cmd->text) : 0;
+    if (n == 0)
         return QLW_ERR_ARG;
-    n = strlen(cmd->text);
+    if (n > at->cfg.cmd_max)
+        return QLW_ERR_OVERFLOW;
+    /* One line, and deadlines compared wrap-safely, which only works below 2^31 ms. */
+    guard_ms = at->cfg.guard_ms;
+    if (strpbrk(cmd->text, "\r\n") != NULL || guard_ms > INT32_MAX ||
+        cmd->timeout_ms > INT32_MAX - guard_ms)
+        return QLW_ERR_ARG;
     if (cmd->text != at->tx) /* built in qlw_at_text_buffer(): already in place */
         memcpy(at->tx, cmd->text, n);
     at->tx[n] = '\r';
@@ -634,7 +624,7 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     at->phase = QLW_PHASE_WRITING;
     at->start_ms = now_ms(at);
     /* A port that never drains must not hang the command: the clock runs while writing. */
-    at->deadline_ms = at->start_ms + at->cfg.guard_ms + cmd->timeout_ms;
+    at->deadline_ms = at->start_ms + guard_ms + cmd->timeout_ms;
     flush_tx(at);
     return QLW_OK;
 }
