@@ -551,17 +551,13 @@ static void write_sync(qlw_at *at)
     at->line_cut = false;
 }
 
-static void flush_tx(qlw_at *at)
+static void write_pending(qlw_at *at)
 {
     const uint8_t *data = (const uint8_t *)at->tx;
     size_t *pos = &at->tx_pos, len = at->tx_len;
-    uint32_t now;
+    uint32_t now = now_ms(at);
     int n;
 
-    /* Called after every chunk read: the clock is read only when there is something to write. */
-    if (at->phase != QLW_PHASE_WRITING || at->sync >= QLW_SYNC_AWAITING)
-        return;
-    now = now_ms(at);
     if (guard_holds(at, now))
         return;
     if (at->sending_payload) {
@@ -581,6 +577,14 @@ static void flush_tx(qlw_at *at)
     *pos += (size_t)n;
     if (*pos == len)
         all_written(at, now_ms(at));
+}
+
+/* Called after every chunk read, where there is mostly nothing to write: the
+ * test costs less than the call. */
+static inline void flush_tx(qlw_at *at)
+{
+    if (at->phase == QLW_PHASE_WRITING && at->sync < QLW_SYNC_AWAITING)
+        write_pending(at);
 }
 
 /* ------------------------------------------------------------ sending */
@@ -1036,12 +1040,16 @@ int qlw_at_cancel(qlw_at *at)
 
 /* ----------------------------------------------------------- handlers */
 
+/* A URC handler (urc) or an event handler (ev): whichever is given. */
 static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at_event_fn ev,
                        void *ctx)
 {
-    size_t n = strlen(prefix);
+    size_t n;
     qlw_handler *h;
 
+    if (at == NULL || (urc == NULL && ev == NULL))
+        return QLW_ERR_ARG;
+    n = strlen(prefix);
     if (n >= QLW_AT_PREFIX_MAX)
         return QLW_ERR_ARG;
     if (at->handler_count >= at->cfg.handlers_max)
@@ -1058,15 +1066,11 @@ static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at
 
 int qlw_at_add_urc_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn fn, void *ctx)
 {
-    if (at == NULL || fn == NULL)
-        return QLW_ERR_ARG;
     return add_handler(at, prefix ? prefix : "", fn, NULL, ctx);
 }
 
 int qlw_at_add_event_handler(qlw_at *at, qlw_at_event_fn fn, void *ctx)
 {
-    if (at == NULL || fn == NULL)
-        return QLW_ERR_ARG;
     return add_handler(at, "", NULL, fn, ctx);
 }
 
