@@ -191,11 +191,12 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   bc68=(-DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF -DQLWM2M_TRANSCRIPT=OFF)
   cmake -S . -B "$build-m4-bc68" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=ON >/dev/null 2>&1
   cmake --build "$build-m4-bc68" -j"$jobs" >/dev/null
-  cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF >/dev/null 2>&1
+  cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF -DQLWM2M_AT_PROMPT=OFF \
+    >/dev/null 2>&1
   cmake --build "$build-m4-small" -j"$jobs" >/dev/null
   printf '  %-34s %8s %8s\n' "build / layer" flash ram
   for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68" \
-    "BC68 only, no text (TEXT OFF):$build-m4-small"; do
+    "BC68 only, no text (TEXT, AT_PROMPT OFF):$build-m4-small"; do
     name=${variant%%:*}
     map_share "$work/layers" "${variant#*:}/bin/qlwm2m-mcu.map" | sort -k2 -n -r >"$work/share"
     while read -r layer flash ram; do

@@ -170,7 +170,8 @@ static bool cmd_written(const qlw_at *at)
 {
     if (at->tx_len == 0 || at->tx_pos < at->tx_len)
         return false;
-    return !(at->cmd.flags & QLW_AT_CMD_PROMPT) || at->payload_pos == at->cmd.payload_len;
+    return !QLW_AT_PROMPT || !(at->cmd.flags & QLW_AT_CMD_PROMPT) ||
+           at->payload_pos == at->cmd.payload_len;
 }
 
 /* Which probe the next command will need, as the command in flight ends
@@ -209,7 +210,8 @@ static void complete(qlw_at *at, qlw_at_result result, int code, const char *fin
     r->lines = at->resp_lines;
     r->elapsed_ms = (uint32_t)qlw_ms_diff(now, at->start_ms);
     at->phase = QLW_PHASE_IDLE;
-    at->rd.want_prompt = false;
+    if (QLW_AT_PROMPT)
+        at->rd.want_prompt = false;
     if (lost) {
         choose_probe(at);
         at->stale = true;
@@ -245,7 +247,7 @@ static void add_resp_line(qlw_at *at, const char *text, size_t len)
 
 static bool in_flight(const qlw_at *at)
 {
-    return at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT;
+    return at->phase == QLW_PHASE_WAITING || (QLW_AT_PROMPT && at->phase == QLW_PHASE_PROMPT);
 }
 
 /* Every line is checked against whole tables and lists, most of whose entries
@@ -516,7 +518,7 @@ static void all_written(qlw_at *at, uint32_t now)
 {
     at->stale = false;
     at->deadline_ms = now + at->cmd.timeout_ms;
-    if ((at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
+    if (QLW_AT_PROMPT && (at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
         at->phase = QLW_PHASE_PROMPT;
         at->rd.want_prompt = true;
     } else {
@@ -560,7 +562,7 @@ static void write_pending(qlw_at *at)
 
     if (guard_holds(at, now))
         return;
-    if (at->sending_payload) {
+    if (QLW_AT_PROMPT && at->sending_payload) {
         data = at->cmd.payload;
         pos = &at->payload_pos;
         len = at->cmd.payload_len;
@@ -606,6 +608,7 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     /* One line, and deadlines compared wrap-safely, which only works below 2^31 ms. */
     guard_ms = at->cfg.guard_ms;
     if (strpbrk(cmd->text, "\r\n") != NULL || guard_ms > INT32_MAX ||
+        (!QLW_AT_PROMPT && (cmd->flags & QLW_AT_CMD_PROMPT)) ||
         cmd->timeout_ms > INT32_MAX - guard_ms)
         return QLW_ERR_ARG;
     if (cmd->text != at->tx) /* built in qlw_at_text_buffer(): already in place */
@@ -736,7 +739,7 @@ static void reader_event(qlw_at *at, qlw_rd_event ev)
         queue_event(at, QLW_AT_EV_LINE_OVERFLOW, (uint32_t)at->rd.last_overflow_bytes);
         break;
     case QLW_RD_PROMPT:
-        if (at->phase == QLW_PHASE_PROMPT) {
+        if (QLW_AT_PROMPT && at->phase == QLW_PHASE_PROMPT) {
             at->rd.want_prompt = false;
             at->sending_payload = true;
             at->phase = QLW_PHASE_WRITING;
@@ -1144,7 +1147,8 @@ int qlw_at_set_io(qlw_at *at, qlw_io *io)
         complete(at, QLW_AT_RESULT_IO_ERROR, QLW_ERR_PORT_GONE, "");
     at->io = io;
     qlw_reader_reset(&at->rd);
-    at->rd.want_prompt = false;
+    if (QLW_AT_PROMPT)
+        at->rd.want_prompt = false;
     at->rx_len = 0;
     at->rx_pos = 0;
     at->stale = false;

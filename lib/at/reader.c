@@ -118,15 +118,17 @@ size_t qlw_reader_feed(qlw_reader *rd, const uint8_t *data, size_t len, qlw_rd_e
             return i + 1;
         }
         rd->prev_term = 0;
-        if (rd->skip_space) {
-            rd->skip_space = false;
-            if (c == ' ')
-                continue;
-        }
-        if (c == '>' && rd->want_prompt && rd->len == 0 && !rd->overflow) {
-            rd->skip_space = true;
-            *ev = QLW_RD_PROMPT;
-            return i + 1;
+        if (QLW_AT_PROMPT) {
+            if (rd->skip_space) {
+                rd->skip_space = false;
+                if (c == ' ')
+                    continue;
+            }
+            if (c == '>' && rd->want_prompt && rd->len == 0 && !rd->overflow) {
+                rd->skip_space = true;
+                *ev = QLW_RD_PROMPT;
+                return i + 1;
+            }
         }
         if (!is_text(c)) {
             rd->garbage_bytes++;
