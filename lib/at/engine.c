@@ -294,19 +294,20 @@ static void urc_index(qlw_at *at)
 
 QLW_AT_NOINLINE static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
 {
-    if (at->urc_indexed) {
-        /* Every prefix has three bytes or more: a shorter line matches none. */
-        if (len < 3)
-            return NULL;
-        for (unsigned i = at->urc_head[urc_bucket(line)]; i != 0; i = at->urc_next[i - 1]) {
-            if (qlw_prefix_match(line, len, at->cfg.urc_table[i - 1].prefix))
-                return &at->cfg.urc_table[i - 1];
-        }
-        return NULL;
-    }
-    for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
-        if (prefix_match(line, len, at->cfg.urc_table[i].prefix))
-            return &at->cfg.urc_table[i];
+    const qlw_at_urc_def *t = at->cfg.urc_table;
+    size_t n = at->cfg.urc_table_len;
+    size_t i;
+
+    /* Indexed, the chain of the line's bucket (every prefix has three bytes
+     * or more: a shorter line matches none); else every entry in turn.
+     * Entries are numbered from 1. */
+    if (at->urc_indexed)
+        i = len < 3 ? 0 : at->urc_head[urc_bucket(line)];
+    else
+        i = n > 0;
+    for (; i != 0; i = at->urc_indexed ? at->urc_next[i - 1] : (i < n ? i + 1 : 0)) {
+        if (qlw_prefix_match(line, len, t[i - 1].prefix))
+            return &t[i - 1];
     }
     return NULL;
 }
