@@ -184,9 +184,10 @@ static void choose_probe(qlw_at *at)
         at->sync_which ^= 1u;
         return;
     }
+    if (!cmd_written(at))
+        return;
     for (unsigned k = 0; k < 2; k++) {
-        if (at->cfg.sync_command[k] != NULL && cmd_written(at) &&
-            strcmp(at->tx, at->cfg.sync_command[k]) == 0)
+        if (at->cfg.sync_command[k] != NULL && strcmp(at->tx, at->cfg.sync_command[k]) == 0)
             at->sync_which = k ^ 1u;
     }
 }
@@ -661,24 +662,29 @@ static uint32_t head3(const char *s, size_t len)
     return w;
 }
 
+static void dispatch_event(qlw_at *at, qlw_at_event ev, uint32_t count)
+{
+    for (size_t i = 0; i < at->handler_count; i++) {
+        const qlw_handler *h = &at->handlers[i];
+
+        if (h->event != NULL)
+            h->event(h->ctx, ev, count);
+    }
+}
+
 static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
 {
     qlw_at_line line = {(const char *)(rec + 1), rec->value, rec->flags, rec->time_ms};
+    uint32_t head;
 
     /* One loop per kind: the kind is tested once per record, not per handler. */
     if (rec->kind == QLW_URCQ_EVENT) {
-        for (size_t i = 0; i < at->handler_count; i++) {
-            const qlw_handler *h = &at->handlers[i];
-
-            if (h->event != NULL)
-                h->event(h->ctx, (qlw_at_event)rec->flags, rec->value);
-        }
+        dispatch_event(at, (qlw_at_event)rec->flags, rec->value);
         return;
     }
     if (rec->kind != QLW_URCQ_LINE)
         return;
-    uint32_t head = head3(line.text, line.len);
-
+    head = head3(line.text, line.len);
     for (size_t i = 0; i < at->handler_count; i++) {
         const qlw_handler *h = &at->handlers[i];
 
@@ -686,15 +692,6 @@ static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
             qlw_prefix_match(line.text, line.len, h->prefix))
             h->urc(h->ctx, &line);
     }
-}
-
-static void report_overflow(qlw_at *at)
-{
-    qlw_urcq_rec rec = {0, QLW_URCQ_EVENT, QLW_AT_EV_URC_OVERFLOW, now_ms(at), 0};
-
-    rec.value = at->urc_dropped_unreported;
-    at->urc_dropped_unreported = 0;
-    dispatch_record(at, &rec);
 }
 
 /* Queued URCs first (they arrived before the final result), then the completion. */
@@ -707,8 +704,12 @@ static void deliver(qlw_at *at)
         dispatch_record(at, rec);
         qlw_urcq_pop(&at->urcq);
     }
-    if (at->urc_dropped_unreported > 0)
-        report_overflow(at);
+    if (at->urc_dropped_unreported > 0) {
+        uint32_t dropped = at->urc_dropped_unreported;
+
+        at->urc_dropped_unreported = 0;
+        dispatch_event(at, QLW_AT_EV_URC_OVERFLOW, dropped);
+    }
     if (at->completed) {
         at->completed = false;
         if (at->done != NULL)
