@@ -784,12 +784,12 @@ typedef struct gather_end {
  * such read sizes the work per call, not per byte, is what costs. The bytes
  * and their order are the same, so is what the engine makes of them.
  *
- * The arrival time is taken once per qlw_at_process() call (*stamped), not
- * per read: the reads of one call follow each other within microseconds,
- * and with one-byte reads a clock read per byte would cost more than the
- * parsing.
+ * The arrival time is taken once per qlw_at_process() call, by the gather
+ * that brings its first bytes, not per read: the reads of one call follow
+ * each other within microseconds, and with one-byte reads a clock read per
+ * byte would cost more than the parsing.
  */
-static size_t gather(qlw_at *at, bool *stamped, int *reads, gather_end *end)
+static size_t gather(qlw_at *at, int *reads, gather_end *end)
 {
     size_t len = 0;
     /* Locals, not loads through at after every call (the compiler cannot
@@ -819,10 +819,8 @@ static size_t gather(qlw_at *at, bool *stamped, int *reads, gather_end *end)
     at->rx_pos = 0;
     if (len == 0)
         return 0;
-    if (!*stamped) {
+    if (*reads == done) /* the call's first bytes: every read before gave some */
         at->last_rx_ms = now_ms(at);
-        *stamped = true;
-    }
     at->stats.bytes_rx += (uint32_t)len;
     /* One call for the chunk: its reads share one arrival time, so the trace is the same. */
     if (at->cfg.trace)
@@ -857,7 +855,6 @@ static void expire(qlw_at *at, bool input_left)
 int qlw_at_process(qlw_at *at)
 {
     int rc = QLW_OK, reads = 0;
-    bool stamped = false;
     gather_end end = {false, 0};
     uint32_t tx_at_drain = 0;
 
@@ -872,7 +869,7 @@ int qlw_at_process(qlw_at *at)
             if (end.err < 0 || reads >= QLW_AT_MAX_READS_PER_PROCESS ||
                 (end.drained && at->stats.bytes_tx == tx_at_drain))
                 break;
-            if (gather(at, &stamped, &reads, &end) == 0)
+            if (gather(at, &reads, &end) == 0)
                 break;
             tx_at_drain = at->stats.bytes_tx;
         }
