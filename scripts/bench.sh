@@ -176,6 +176,28 @@ map_share() {
       printf "total %d %d\n", tf, tr
     }' "$1" "$2"
 }
+# lto_share MAP: "flash ram" of the link-time partitions (*.ltrans.o) in MAP.
+lto_share() {
+  awk '
+    function hex(s,   i, v) {
+      v = 0; s = tolower(substr(s, 3))
+      for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+      return v
+    }
+    /^Linker script and memory map/ {on = 1; next}
+    !on {next}
+    {
+      if (match($0, /^ [.][A-Za-z_.0-9$]*/)) { sec = substr($0, 2, RLENGTH - 1); rest = substr($0, RLENGTH + 1) }
+      else if ($0 ~ /^ +0x/) rest = $0
+      else { sec = ""; next }
+      if (split(rest, f, " ") < 3 || f[1] !~ /^0x/ || f[2] !~ /^0x/ || f[3] !~ /[.]ltrans[0-9]*[.]ltrans[.]o$/) next
+      size = hex(f[2])
+      if (sec ~ /^[.](text|rodata)/) flash += size
+      else if (sec ~ /^[.]data/) { flash += size; ram += size }
+      else if (sec ~ /^[.]bss/ || sec ~ /^COMMON/) ram += size
+    }
+    END { printf "%d %d\n", flash, ram }' "$1"
+}
 if command -v arm-none-eabi-gcc >/dev/null; then
   step "footprint on a Cortex-M4: the library's share of examples/mcu (-Os, newlib-nano)"
   # Which layer each object belongs to (at/names.c and session/names.c share a name).
@@ -194,6 +216,14 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF -DQLWM2M_AT_PROMPT=OFF \
     >/dev/null 2>&1
   cmake --build "$build-m4-small" -j"$jobs" >/dev/null
+  # With link-time optimisation of the library (-flto), a product's usual
+  # release setting for a small part: the same, and also without stores.
+  lto=(-DQLWM2M_TEXT=OFF -DQLWM2M_AT_PROMPT=OFF -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON)
+  cmake -S . -B "$build-m4-lto" "${m4[@]}" "${bc68[@]}" "${lto[@]}" >/dev/null 2>&1
+  cmake --build "$build-m4-lto" -j"$jobs" >/dev/null
+  cmake -S . -B "$build-m4-lto-nostore" "${m4[@]}" "${bc68[@]}" "${lto[@]}" -DQLWM2M_STORE=OFF \
+    >/dev/null 2>&1
+  cmake --build "$build-m4-lto-nostore" -j"$jobs" >/dev/null
   printf '  %-34s %8s %8s\n' "build / layer" flash ram
   for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68" \
     "BC68 only, no text (TEXT, AT_PROMPT OFF):$build-m4-small"; do
@@ -203,6 +233,16 @@ if command -v arm-none-eabi-gcc >/dev/null; then
       printf '  %-34s %8s %8s\n' "${layer/#total/$name}" "$flash" "$ram"
     done < <(grep -v '^total' "$work/share"; grep '^total' "$work/share")
     read -r _ flash ram < <(grep '^total' "$work/share")
+    echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
+  done
+  # With -flto the library's code is the link-time partitions ("*.ltrans.o"):
+  # examples/mcu is compiled without it (examples/mcu/CMakeLists.txt), and
+  # newlib is an ordinary archive. One figure: the map no longer names layers.
+  for variant in "BC68 only, no text, -flto:$build-m4-lto" \
+    "BC68 only, no text, no store, -flto:$build-m4-lto-nostore"; do
+    name=${variant%%:*}
+    read -r flash ram < <(lto_share "${variant#*:}/bin/qlwm2m-mcu.map")
+    printf '  %-34s %8s %8s\n' "$name" "$flash" "$ram"
     echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
   done
   echo "  (newlib-nano's own share, printf and string functions, is not counted)"
@@ -224,7 +264,9 @@ p64=$(grep '"read_size":64,' "$json")
 p1=$(grep '"read_size":1,' "$json")
 f1000=$(grep '"transport":"socketpair","n":1000,' "$json")
 mem=$(grep '"bench":"memory","session_bytes"' "$json")
-mcu=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text' "$json" || true)
+mcu=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text (' "$json" || true)
+mcu_lto=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text, -flto"' "$json" || true)
+mcu_min=$(grep '"bench":"mcu_footprint".*"build":"BC68 only, no text, no store, -flto"' "$json" || true)
 mem32=$(grep '"bench":"memory","target":"armhf"' "$json" || true)
 ipb=$(value instr_per_byte "$p64")
 printf '  %-44s %-14s %s\n' "parse at 64-byte reads" ">= 200 MB/s" \
@@ -243,6 +285,12 @@ printf '  %-44s %-14s %s ms CPU, %s wake-ups\n' "1000 sessions idle for a second
 printf '  %-44s %-14s %s bytes\n' "qlw_session_mem_size, defaults" "<= 8192" "$(value session_bytes "$mem")"
 if [ -n "$mcu" ]; then
   printf '  %-44s %-14s %s bytes\n' "Cortex-M4 flash: engine, BC68, session, no text" "<= 16384" "$(value flash "$mcu")"
+fi
+if [ -n "$mcu_lto" ]; then
+  printf '  %-44s %-14s %s bytes\n' "the same, library built with -flto" "<= 16384" "$(value flash "$mcu_lto")"
+fi
+if [ -n "$mcu_min" ]; then
+  printf '  %-44s %-14s %s bytes\n' "the same without stores (QLWM2M_STORE=OFF)" "<= 16384" "$(value flash "$mcu_min")"
 fi
 if [ -n "$mem32" ]; then
   printf '  %-44s %-14s %s bytes\n' "qlw_session_mem_size, defaults, 32-bit" "report" "$(value session_bytes "$mem32")"

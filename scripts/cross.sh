@@ -3,7 +3,7 @@
 #   1. Cortex-M4, bare metal (arm-none-eabi, newlib-nano, -Os): the OS-free
 #      core and examples/mcu, warnings as errors; once with every dialect
 #      (build-m4/) and once as the smallest BC68-only product, without text
-#      (build-m4-bc68/);
+#      or stores, with -flto (build-m4-bc68/);
 #   2. Windows x86-64 (mingw-w64), warnings as errors: library (COM ports
 #      through the Windows API), tool, examples and the unit tests (CMocka
 #      cross-built from its Debian source package); under wine, the unit
@@ -50,9 +50,12 @@ if wanted m4; then
     -DQLWM2M_NO_OS=ON -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=MinSizeRel)
   cmake -S . -B build-m4 "${m4[@]}" >/dev/null
   quiet_build build-m4
-  # The smallest image: BC68 family only, no transcripts, no text, no data prompt.
+  # The smallest image: BC68 family only, no transcripts, no text, no store, no
+  # data prompt, and the library optimised at link time (-flto) as a product's
+  # release would be.
   cmake -S . -B build-m4-bc68 "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF \
-    -DQLWM2M_TRANSCRIPT=OFF -DQLWM2M_TEXT=OFF -DQLWM2M_AT_PROMPT=OFF >/dev/null
+    -DQLWM2M_TRANSCRIPT=OFF -DQLWM2M_TEXT=OFF -DQLWM2M_STORE=OFF -DQLWM2M_AT_PROMPT=OFF \
+    -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON >/dev/null
   quiet_build build-m4-bc68
   arm-none-eabi-size build-m4/bin/qlwm2m-mcu.elf build-m4-bc68/bin/qlwm2m-mcu.elf
   echo "(the library's share of flash and RAM: scripts/bench.sh)"

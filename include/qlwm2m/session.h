@@ -344,7 +344,9 @@ typedef struct qlw_session_config {
                               or many small ones). */
     qlw_store *store;          /**< Durable outbox (see store.h), or NULL (default): queued
                                     uplinks live in memory only. With a store, open takes back
-                                    what it holds (it must fit uplink_queue_len and uplink_queue_bytes). */
+                                    what it holds (it must fit uplink_queue_len and uplink_queue_bytes).
+                                    A library built with QLWM2M_STORE=OFF takes none: open
+                                    refuses one with QLW_ERR_UNSUPPORTED. */
     unsigned max_resends;     /**< Times an uplink is handed over again after the module said it did
                                    not go (`+QLWULDATASTATUS` 2/5, `+NSMI:DISCARDED`) or after an
                                    uncertain handover (default 2); then it is reported. */
@@ -425,7 +427,8 @@ QLW_API size_t qlw_session_mem_size(const qlw_session_config *cfg);
  *         something this library did not write), QLW_ERR_QUEUE_FULL (it
  *         holds more than uplink_queue_len or uplink_queue_bytes allow);
  *         QLW_ERR_UNSUPPORTED (@p cfg names a dialect the library was built
- *         without: QLWM2M_DIALECT_QLWCFG=OFF or QLWM2M_DIALECT_MTK=OFF).
+ *         without: QLWM2M_DIALECT_QLWCFG=OFF or QLWM2M_DIALECT_MTK=OFF; or
+ *         gives a store to a library built without stores: QLWM2M_STORE=OFF).
  * @note Sends nothing yet; the first qlw_process() or blocking call starts the module setup.
  */
 QLW_API int qlw_session_init(qlw_session **s, void *mem, size_t mem_size,

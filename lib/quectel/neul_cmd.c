@@ -4,15 +4,11 @@
 #include "qlwm2m/common.h"
 #include "quectel/neul_cmd.h"
 
-static const char *const p_cgsn[] = {"+CGSN", NULL};
-static const char *const p_nccid[] = {"+NCCID", NULL};
 static const char *const p_csq[] = {"+CSQ", NULL};
 static const char *const p_cereg[] = {"+CEREG", NULL};
-static const char *const p_cgatt[] = {"+CGATT", NULL};
 static const char *const p_cfun[] = {"+CFUN", NULL};
 static const char *const p_cgdcont[] = {"+CGDCONT", NULL};
 static const char *const p_ncdp[] = {"+NCDP", NULL};
-static const char *const p_qregswt[] = {"+QREGSWT", NULL};
 static const char *const p_nmstatus[] = {"+NMSTATUS", NULL};
 static const char *const p_uldatastatus[] = {"+QLWULDATASTATUS", NULL};
 static const char *const f_nrb[] = {"REBOOTING", NULL};
@@ -44,31 +40,24 @@ typedef struct answer_row {
 
 enum answer {
     A_NONE,
-    A_CGSN,
-    A_NCCID,
     A_CSQ,
     A_CEREG,
-    A_CGATT,
     A_CFUN,
     A_CGDCONT,
     A_NCDP,
-    A_QREGSWT,
     A_ULDATASTATUS,
     A_NMSTATUS,
     A_NRB,
+    A_COUNT
 };
 
-static const answer_row answers[] = {
+static const answer_row answers[A_COUNT] = {
     [A_NONE] = {NULL, NULL, NULL},
-    [A_CGSN] = {p_cgsn, NULL, NULL},
-    [A_NCCID] = {p_nccid, NULL, NULL},
     [A_CSQ] = {p_csq, NULL, NULL},
     [A_CEREG] = {p_cereg, NULL, cereg_read_form},
-    [A_CGATT] = {p_cgatt, NULL, NULL},
     [A_CFUN] = {p_cfun, NULL, NULL},
     [A_CGDCONT] = {p_cgdcont, NULL, NULL},
     [A_NCDP] = {p_ncdp, NULL, NULL},
-    [A_QREGSWT] = {p_qregswt, NULL, NULL},
     [A_ULDATASTATUS] = {p_uldatastatus, NULL, NULL},
     [A_NMSTATUS] = {p_nmstatus, NULL, NULL},
     [A_NRB] = {NULL, f_nrb, NULL},
@@ -83,9 +72,11 @@ typedef struct row {
 
 #define BARE QLW_AT_CMD_BARE
 
-/* Timeouts: the reference's documented maxima where known (CFUN 85 s), else
+/* Only the session's commands: the typed calls' others are in
+ * neul_cmd_calls.c, which a program using only a session does not link.
+ * Timeouts: the reference's documented maxima where known (CFUN 85 s), else
  * what the field uses for commands whose OK is local (1-2 s), with margin. */
-static const row table[QLW_NEUL_OP_COUNT] = {
+static const row table[QLW_NEUL_SESSION_OP_COUNT] = {
     [QLW_NEUL_AT] = {"AT", A_NONE, 1, 0},
     [QLW_NEUL_ATE0] = {"ATE0", A_NONE, 1, 0},
     [QLW_NEUL_CMEE] = {"AT+CMEE=%d", A_NONE, 1, 0},
@@ -94,16 +85,8 @@ static const row table[QLW_NEUL_OP_COUNT] = {
     [QLW_NEUL_NPSMR_SET] = {"AT+NPSMR=%d", A_NONE, 1, 0},
     [QLW_NEUL_NNMI_SET] = {"AT+NNMI=%d", A_NONE, 1, 0},
     [QLW_NEUL_NSMI_SET] = {"AT+NSMI=%d", A_NONE, 1, 0},
-    [QLW_NEUL_CGSN] = {"AT+CGSN=1", A_CGSN, 1, 0},
-    [QLW_NEUL_CIMI] = {"AT+CIMI", A_NONE, 2, BARE},
-    [QLW_NEUL_NCCID] = {"AT+NCCID", A_NCCID, 2, BARE},
-    [QLW_NEUL_CGMM] = {"AT+CGMM", A_NONE, 1, BARE},
-    [QLW_NEUL_QGMR] = {"AT+QGMR", A_NONE, 1, BARE},
-    [QLW_NEUL_CGMR] = {"AT+CGMR", A_NONE, 1, BARE},
     [QLW_NEUL_CSQ] = {"AT+CSQ", A_CSQ, 1, 0},
-    [QLW_NEUL_NUESTATS] = {"AT+NUESTATS", A_NONE, 2, BARE},
     [QLW_NEUL_CEREG_READ] = {"AT+CEREG?", A_CEREG, 1, 0},
-    [QLW_NEUL_CGATT_READ] = {"AT+CGATT?", A_CGATT, 1, 0},
     [QLW_NEUL_CGATT_SET] = {"AT+CGATT=%d", A_NONE, 85, 0},
     [QLW_NEUL_CFUN_READ] = {"AT+CFUN?", A_CFUN, 1, 0},
     [QLW_NEUL_CFUN_SET] = {"AT+CFUN=%d", A_NONE, 85, 0},
@@ -112,61 +95,59 @@ static const row table[QLW_NEUL_OP_COUNT] = {
     [QLW_NEUL_NBAND_SET] = {"AT+NBAND=%d", A_NONE, 2, 0},
     [QLW_NEUL_NCDP_READ] = {"AT+NCDP?", A_NCDP, 1, 0},
     [QLW_NEUL_NCDP_SET] = {"AT+NCDP=%s,%u", A_NONE, 2, 0},
-    [QLW_NEUL_QREGSWT_READ] = {"AT+QREGSWT?", A_QREGSWT, 1, 0},
-    [QLW_NEUL_QREGSWT_SET] = {"AT+QREGSWT=%d", A_NONE, 2, 0},
     [QLW_NEUL_QLWSREGIND] = {"AT+QLWSREGIND=%d", A_NONE, 2, 0},
     [QLW_NEUL_QLWULDATA] = {"AT+QLWULDATA=%u,%s", A_NONE, 5, 0},
     [QLW_NEUL_QLWULDATAEX] = {"AT+QLWULDATAEX=%u,%s,%s,%d", A_NONE, 5, 0},
     [QLW_NEUL_NMGS] = {"AT+NMGS=%u,%s", A_NONE, 5, 0},
     [QLW_NEUL_QLWULDATASTATUS_READ] = {"AT+QLWULDATASTATUS?", A_ULDATASTATUS, 1, 0},
     [QLW_NEUL_NMGR] = {"AT+NMGR", A_NONE, 2, BARE},
-    [QLW_NEUL_NQMGS] = {"AT+NQMGS", A_NONE, 1, BARE},
-    [QLW_NEUL_NQMGR] = {"AT+NQMGR", A_NONE, 1, BARE},
     [QLW_NEUL_NMSTATUS] = {"AT+NMSTATUS?", A_NMSTATUS, 1, 0},
-    [QLW_NEUL_NPING] = {"AT+NPING=%s", A_NONE, 2, 0},
-    [QLW_NEUL_NPING_EX] = {"AT+NPING=%s,%d,%u", A_NONE, 2, 0},
     [QLW_NEUL_NRB] = {"AT+NRB", A_NRB, 10, 0},
 };
 
-int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
+int qlw_neul_build(qlw_at_cmd *cmd, char *buf, size_t size, const char *format,
+                   const char *const *prefixes, unsigned timeout_s, unsigned flags, va_list ap)
 {
-    va_list ap;
-    int rc;
-
-    va_start(ap, op);
-    rc = qlw_neul_vcmd(cmd, buf, size, op, ap);
-    va_end(ap);
-    return rc;
-}
-
-int qlw_neul_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, va_list ap)
-{
-    const row *r;
     int n;
 
-    if ((unsigned)op >= (unsigned)QLW_NEUL_OP_COUNT || table[op].format == NULL)
-        return QLW_ERR_ARG;
-    r = &table[op];
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 #endif
-    n = vsnprintf(buf, size, r->format, ap);
+    n = vsnprintf(buf, size, format, ap);
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
     if (n < 0 || (size_t)n >= size)
         return QLW_ERR_OVERFLOW;
-    *cmd = (qlw_at_cmd){.text = buf,
-                        .prefixes = answers[r->answer].prefixes,
-                        .finals = answers[r->answer].finals,
-                        .accept = answers[r->answer].accept,
-                        .timeout_ms = r->timeout_s * 1000u,
-                        .flags = r->flags};
+    *cmd = (qlw_at_cmd){
+        .text = buf, .prefixes = prefixes, .timeout_ms = timeout_s * 1000u, .flags = flags};
     return QLW_OK;
 }
 
-uint32_t qlw_neul_cmd_timeout_ms(qlw_neul_op op)
+int qlw_neul_session_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, va_list ap)
 {
-    return (unsigned)op < (unsigned)QLW_NEUL_OP_COUNT ? table[op].timeout_s * 1000u : 0;
+    const row *r;
+    const answer_row *a;
+    int rc;
+
+    if ((unsigned)op >= (unsigned)QLW_NEUL_SESSION_OP_COUNT)
+        return QLW_ERR_ARG;
+    r = &table[op];
+    a = &answers[r->answer];
+    rc = qlw_neul_build(cmd, buf, size, r->format, a->prefixes, r->timeout_s, r->flags, ap);
+    cmd->finals = a->finals;
+    cmd->accept = a->accept;
+    return rc;
+}
+
+int qlw_neul_session_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, op);
+    rc = qlw_neul_session_vcmd(cmd, buf, size, op, ap);
+    va_end(ap);
+    return rc;
 }

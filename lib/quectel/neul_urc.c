@@ -364,41 +364,48 @@ int qlw_neul_parse_nping(const char *line, size_t len, qlw_ping_result *out)
 
 /* ----------------------------------------------------------- +NMSTATUS */
 
-/* Longer names first where one contains another (UNINITIALISED holds
+/* The texts of +NMSTATUS, one after another, each ended by its NUL, and the
+ * status each stands for in the same order: one string and a byte each
+ * instead of a pointer and an int (176 bytes of a microcontroller's flash).
+ * Longer names first where one contains another (UNINITIALISED holds
  * INITIALISED, REREGISTERING holds REGISTERING, DEREG_FAILED holds
  * REG_FAILED); the firmware's double-I spellings sit beside the right ones. */
-static const struct {
-    const char *text;
-    qlw_nmstatus st;
-} nm_texts[] = {
-    {"UNINITIALISED", QLW_NM_UNINITIALISED},
-    {"UNINIITIALISED", QLW_NM_UNINITIALISED},
-    {"MISSING_CONFIG", QLW_NM_MISSING_CONFIG},
-    {"INITIALISING", QLW_NM_INITIALISING},
-    {"INIITIALISING", QLW_NM_INITIALISING},
-    {"INITIALISED", QLW_NM_INITIALISED},
-    {"INIITIALISED", QLW_NM_INITIALISED},
-    {"INIT_FAILED", QLW_NM_INIT_FAILED},
-    {"REREGISTERING", QLW_NM_REREGISTERING},
-    {"REGISTERING", QLW_NM_REGISTERING},
-    {"REREGISTERED", QLW_NM_REREGISTERED},
-    {"REGISTERED", QLW_NM_REGISTERED},
-    {"MO_DATA_ENABLED", QLW_NM_MO_DATA_ENABLED},
-    {"NO_UE_IP", QLW_NM_NO_UE_IP},
-    {"MEMORY_ERROR", QLW_NM_MEMORY_ERROR},
-    {"COAP_ERROR", QLW_NM_COAP_ERROR},
-    {"MSG_SEND_FAILED", QLW_NM_MSG_SEND_FAILED},
-    {"REJECTED_BY_SERVER", QLW_NM_REJECTED_BY_SERVER},
-    {"TIMEOUT_AND_RETRYING", QLW_NM_TIMEOUT_AND_RETRYING},
-    {"TIMEOUT_AND_FAILED", QLW_NM_TIMEOUT_AND_FAILED},
-    {"DEREG_FAILED", QLW_NM_DEREG_FAILED},
-    {"REG_FAILED", QLW_NM_REG_FAILED},
+static const char nm_texts[] = "UNINITIALISED\0"
+                               "UNINIITIALISED\0"
+                               "MISSING_CONFIG\0"
+                               "INITIALISING\0"
+                               "INIITIALISING\0"
+                               "INITIALISED\0"
+                               "INIITIALISED\0"
+                               "INIT_FAILED\0"
+                               "REREGISTERING\0"
+                               "REGISTERING\0"
+                               "REREGISTERED\0"
+                               "REGISTERED\0"
+                               "MO_DATA_ENABLED\0"
+                               "NO_UE_IP\0"
+                               "MEMORY_ERROR\0"
+                               "COAP_ERROR\0"
+                               "MSG_SEND_FAILED\0"
+                               "REJECTED_BY_SERVER\0"
+                               "TIMEOUT_AND_RETRYING\0"
+                               "TIMEOUT_AND_FAILED\0"
+                               "DEREG_FAILED\0"
+                               "REG_FAILED\0";
+
+static const uint8_t nm_states[] = {
+    QLW_NM_UNINITIALISED,        QLW_NM_UNINITIALISED,      QLW_NM_MISSING_CONFIG,
+    QLW_NM_INITIALISING,         QLW_NM_INITIALISING,       QLW_NM_INITIALISED,
+    QLW_NM_INITIALISED,          QLW_NM_INIT_FAILED,        QLW_NM_REREGISTERING,
+    QLW_NM_REGISTERING,          QLW_NM_REREGISTERED,       QLW_NM_REGISTERED,
+    QLW_NM_MO_DATA_ENABLED,      QLW_NM_NO_UE_IP,           QLW_NM_MEMORY_ERROR,
+    QLW_NM_COAP_ERROR,           QLW_NM_MSG_SEND_FAILED,    QLW_NM_REJECTED_BY_SERVER,
+    QLW_NM_TIMEOUT_AND_RETRYING, QLW_NM_TIMEOUT_AND_FAILED, QLW_NM_DEREG_FAILED,
+    QLW_NM_REG_FAILED,
 };
 
-static bool contains(const char *hay, size_t hay_len, const char *needle)
+static bool contains(const char *hay, size_t hay_len, const char *needle, size_t n)
 {
-    size_t n = strlen(needle);
-
     for (size_t i = 0; n <= hay_len && i <= hay_len - n; i++) {
         if (memcmp(hay + i, needle, n) == 0)
             return true;
@@ -408,6 +415,7 @@ static bool contains(const char *hay, size_t hay_len, const char *needle)
 
 int qlw_neul_parse_nmstatus(const char *line, size_t len, qlw_nmstatus *out)
 {
+    const char *text = nm_texts;
     size_t start;
 
     if (line == NULL || out == NULL)
@@ -415,11 +423,14 @@ int qlw_neul_parse_nmstatus(const char *line, size_t len, qlw_nmstatus *out)
     if (args_start(line, len, "+NMSTATUS", &start) != QLW_OK || start == len)
         return QLW_ERR_PARSE;
     *out = QLW_NM_UNKNOWN;
-    for (size_t i = 0; i < COUNT(nm_texts); i++) {
-        if (contains(line + start, len - start, nm_texts[i].text)) {
-            *out = nm_texts[i].st;
+    for (size_t i = 0; i < COUNT(nm_states); i++) {
+        size_t n = strlen(text);
+
+        if (contains(line + start, len - start, text, n)) {
+            *out = (qlw_nmstatus)nm_states[i];
             break;
         }
+        text += n + 1;
     }
     return QLW_OK;
 }

@@ -26,7 +26,7 @@ int qlw_qlwcfg_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_dialect d, qlw_q
 {
     (void)d;
     if (op >= QLW_QLWCFG_PROBE_QLWSVC && op <= QLW_QLWCFG_PROBE_NCDP)
-        return qlw_neul_cmd(cmd, buf, size, QLW_NEUL_NCDP_READ);
+        return qlw_neul_session_cmd(cmd, buf, size, QLW_NEUL_NCDP_READ);
     return QLW_ERR_UNSUPPORTED;
 }
 

@@ -65,12 +65,15 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
 {
     uint8_t *p = mem;
     qlw_session *s;
-    size_t at_size;
+    size_t at_size, need;
     int rc;
 
-    if (out == NULL || mem == NULL || cfg == NULL || io == NULL || !config_valid(cfg))
+    if (out == NULL || mem == NULL || cfg == NULL || io == NULL)
         return QLW_ERR_ARG;
-    if (mem_size < qlw_session_mem_size(cfg))
+    need = qlw_session_mem_size(cfg); /* 0: the configuration is not valid */
+    if (need == 0)
+        return QLW_ERR_ARG;
+    if (mem_size < need)
         return QLW_ERR_NOMEM;
 #ifndef QLW_HAVE_DIALECT_MTK
     if (cfg->dialect == QLW_DIALECT_MTK_A || cfg->dialect == QLW_DIALECT_QLWCONFIG_B)
@@ -80,7 +83,7 @@ int qlw_session_init(qlw_session **out, void *mem, size_t mem_size, const qlw_se
     if (cfg->dialect == QLW_DIALECT_QLWCFG_C || cfg->dialect == QLW_DIALECT_QLWSVC_D)
         return QLW_ERR_UNSUPPORTED; /* QLWM2M_DIALECT_QLWCFG=OFF */
 #endif
-    memset(mem, 0, qlw_session_mem_size(cfg));
+    memset(mem, 0, need);
     s = (qlw_session *)mem;
     s->cfg = *cfg;
     p += align_up(sizeof(*s));
@@ -162,7 +165,7 @@ void qlw_close(qlw_session *s)
             break;
     /* Every uplink gets its report, even the ones that never went out;
      * with a store they stay there for the next open instead. */
-    while (s->cfg.store == NULL && qlw_ulq_head(&s->ulq) != NULL)
+    while (qlw_s_store(s) == NULL && qlw_ulq_head(&s->ulq) != NULL)
         qlw_s_report_head_final(s, QLW_ERR_CANCELLED);
     io = s->owned_io;
     owned_ctx = s->owned_ctx;
@@ -313,7 +316,6 @@ static int after_engine(qlw_session *s, int rc)
 {
     qlw_s_tick(s);
     qlw_s_schedule(s);
-    qlw_s_signal_tick(s);
     if (s->port_lost_now) {
         s->port_lost_now = false;
         return s->port_err;
@@ -362,9 +364,6 @@ int32_t qlw_next_timeout_ms(qlw_session *s)
     b = qlw_s_next_timer(s);
     if (a < 0 || (b >= 0 && b < a))
         a = b;
-    b = qlw_s_signal_next_ms(s);
-    if (a < 0 || (b >= 0 && b < a))
-        a = b;
     return a;
 }
 
@@ -384,9 +383,6 @@ int qlw_poll(qlw_session *s, uint32_t max_ms)
     }
     qlw_s_schedule(s);
     t = qlw_s_next_timer(s);
-    if (t >= 0 && (uint32_t)t < max_ms)
-        max_ms = (uint32_t)t;
-    t = qlw_s_signal_next_ms(s);
     if (t >= 0 && (uint32_t)t < max_ms)
         max_ms = (uint32_t)t;
     s->port_lost_now = false;

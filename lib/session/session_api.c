@@ -111,7 +111,7 @@ int qlw_queue_uplink_opts(qlw_session *s, const uint8_t *data, size_t len,
      * may hold a transaction on the store (queueing and its own record of it,
      * atomically), and a handover mark inside it would become durable only
      * after the command went to the module. */
-    if (s->cfg.store == NULL)
+    if (qlw_s_store(s) == NULL)
         qlw_s_schedule(s);
     return QLW_OK;
 }

@@ -23,6 +23,7 @@ typedef enum qlw_proc {
     QLW_PROC_UPLINK_QUERY, /* AT+QLWULDATASTATUS? after an uncertain CON */
     QLW_PROC_READ_DOWNLINK,
     QLW_PROC_REBOOT,
+    QLW_PROC_SIGNAL, /* AT+CSQ of signal_poll_ms, when nothing else is due */
     /* dialects A and B (session_mtk.c) */
     QLW_PROC_MTK_REGISTER,
     QLW_PROC_MTK_UPLINK,
@@ -161,7 +162,6 @@ struct qlw_session {
     qlw_session_stats stats;
     bool ready_timing; /* time_to_ready runs from ready_from_ms */
     uint32_t ready_from_ms;
-    bool csq_on; /* an AT+CSQ of signal_poll_ms is in flight */
     uint32_t csq_at_ms;
     uint32_t signal_ms; /* when signal_rssi_dbm was read */
 };
@@ -251,6 +251,18 @@ static inline const char *qlw_io_name_of(qlw_session *s)
     return qlw_at_io(s->at)->name;
 }
 
+/* The durable outbox, or NULL: always NULL in a build without one
+ * (QLWM2M_STORE=OFF), where every path through a store is compiled out. */
+static inline qlw_store *qlw_s_store(const qlw_session *s)
+{
+#ifdef QLW_NO_STORE
+    (void)s;
+    return NULL;
+#else
+    return s->cfg.store;
+#endif
+}
+
 /* True for the AT+QLWCFG modules (LTE device management). */
 static inline bool qlw_s_lte(const qlw_session *s)
 {
@@ -336,8 +348,10 @@ static inline void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fm
 #else
 void qlw_s_log(qlw_session *s, qlw_log_level level, const char *fmt, ...) QLW_PRINTF(3, 4);
 #endif
-/* The signal poll: sends AT+CSQ when due and the session is idle; true when it did. */
-bool qlw_s_signal_tick(qlw_session *s);
-int32_t qlw_s_signal_next_ms(qlw_session *s);
+/* The signal poll (QLW_PROC_SIGNAL): whether one is due now, when the next
+ * one is (false when none will be), and its step. */
+bool qlw_s_signal_due(const qlw_session *s);
+bool qlw_s_signal_next(const qlw_session *s, uint32_t *at_ms);
+int qlw_s_signal_step(qlw_session *s, const qlw_at_response *r);
 
 #endif

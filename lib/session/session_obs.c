@@ -143,55 +143,37 @@ int qlw_get_stats(const qlw_session *s, qlw_session_stats *out)
 
 /* ------------------------------------------------------ signal poll */
 
-static bool signal_due(qlw_session *s)
+/* A procedure of the lowest priority: it runs only when nothing else is due
+ * (the session's own commands never wait for it for long). */
+bool qlw_s_signal_next(const qlw_session *s, uint32_t *at_ms)
 {
-    return s->cfg.signal_poll_ms > 0 && !s->port_lost && !s->csq_on &&
-           s->state >= QLW_STATE_ATTACHED && s->dialect == QLW_DIALECT_NEUL;
+    *at_ms = s->csq_at_ms;
+    return s->cfg.signal_poll_ms > 0 && s->state >= QLW_STATE_ATTACHED &&
+           s->dialect == QLW_DIALECT_NEUL;
 }
 
-static void on_csq(void *ctx, const qlw_at_response *r)
+bool qlw_s_signal_due(const qlw_session *s)
 {
-    qlw_session *s = ctx;
+    uint32_t at_ms;
+
+    return qlw_s_signal_next(s, &at_ms) && qlw_ms_reached(qlw_s_now((qlw_session *)s), at_ms);
+}
+
+int qlw_s_signal_step(qlw_session *s, const qlw_at_response *r)
+{
     qlw_at_field f[2];
     long rssi;
 
-    s->csq_on = false;
+    if (s->step == 0)
+        return qlw_s_issue_neul(s, 1, QLW_NEUL_CSQ);
+    qlw_s_finish(s);
     s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
-    if (r->result == QLW_AT_RESULT_OK && r->line_count > 0 &&
+    /* 99 is "not known": kept as no reading */
+    if (qlw_s_ok(r) && r->line_count > 0 &&
         qlw_at_split(r->lines[0], strlen(r->lines[0]), f, 2) >= 1 &&
         qlw_at_field_int(&f[0], 0, 99, &rssi) == QLW_OK && rssi <= 31) {
         s->stats.signal_rssi_dbm = 2 * (int)rssi - 113;
         s->signal_ms = qlw_s_now(s);
     }
-    /* The session's own procedures wait while this command is in flight. */
-    qlw_s_schedule(s);
-}
-
-bool qlw_s_signal_tick(qlw_session *s)
-{
-    size_t size = 0;
-    char *buf;
-
-    if (!signal_due(s) || !qlw_ms_reached(qlw_s_now(s), s->csq_at_ms) || s->proc != QLW_PROC_NONE ||
-        qlw_at_busy(s->at) || qlw_at_booting(s->at))
-        return false;
-    buf = qlw_at_text_buffer(s->at, &size);
-    if (qlw_neul_cmd(&s->cmd, buf, size, QLW_NEUL_CSQ) != QLW_OK ||
-        qlw_at_send(s->at, &s->cmd, on_csq, s) != QLW_OK) {
-        s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
-        return false;
-    }
-    s->csq_on = true;
-    return true;
-}
-
-int32_t qlw_s_signal_next_ms(qlw_session *s)
-{
-    int32_t t;
-
-    /* Busy: the poll waits for the command in flight, whose end wakes the loop. */
-    if (!signal_due(s) || s->proc != QLW_PROC_NONE || qlw_at_busy(s->at) || qlw_at_booting(s->at))
-        return -1;
-    t = qlw_ms_diff(s->csq_at_ms, qlw_s_now(s));
-    return t < 0 ? 0 : t;
+    return 0;
 }

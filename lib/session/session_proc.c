@@ -68,7 +68,7 @@ int qlw_s_issue_neul(qlw_session *s, int next_step, qlw_neul_op op, ...)
     int rc;
 
     va_start(ap, op);
-    rc = qlw_neul_vcmd(&s->cmd, buf, size, op, ap);
+    rc = qlw_neul_session_vcmd(&s->cmd, buf, size, op, ap);
     va_end(ap);
     return qlw_s_issue(s, next_step, rc);
 }
@@ -108,6 +108,18 @@ static const char *first_line(const qlw_at_response *r)
     return r->line_count > 0 ? r->lines[0] : "";
 }
 
+/* The +CEREG? answer of an OK'd response, and whether it says registered. */
+static bool cereg_answer(const qlw_at_response *r, qlw_cereg *cr)
+{
+    return ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, cr) == QLW_OK;
+}
+
+/* The +NMSTATUS? answer of an OK'd response. */
+static bool nmstatus_answer(const qlw_at_response *r, qlw_nmstatus *st)
+{
+    return ok(r) && qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), st) == QLW_OK;
+}
+
 /* --------------------------------------------------------------- setup */
 
 static void set_dialect(qlw_session *s, qlw_dialect d);
@@ -117,9 +129,11 @@ static int setup_urcs(qlw_session *s)
 {
     int n = s->cfg.setup.cereg_mode;
 
+#ifdef QLW_HAVE_DIALECT_QLWCFG
     if (s->dialect == QLW_DIALECT_QLWCFG_C) /* then AT+QLWCFG="urc",1 for +QLWURC */
         return ISSUE(s, 30, QLW_NEUL_CEREG_SET, n);
-    if (s->dialect == QLW_DIALECT_QLWSVC_D || qlw_s_mtk(s)) /* no URC switch (A/B: always on) */
+#endif
+    if (qlw_s_lte(s) || qlw_s_mtk(s)) /* no URC switch (A/B: always on) */
         return ISSUE(s, 31, QLW_NEUL_CEREG_SET, n);
     return ISSUE(s, 4, QLW_NEUL_CEREG_SET, n);
 }
@@ -137,8 +151,7 @@ static int resume_registration(qlw_session *s, const qlw_at_response *r)
     if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
         s->attach_goal = QLW_GOAL_DONE;
     qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
-    if (ok(r))
-        qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), &st);
+    nmstatus_answer(r, &st); /* else unknown */
     if (st == QLW_NM_MO_DATA_ENABLED) {
         qlw_s_set_state(s, QLW_STATE_REGISTERED, QLW_CAUSE_POLL);
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
@@ -149,7 +162,9 @@ static int resume_registration(qlw_session *s, const qlw_at_response *r)
     return 0;
 }
 
-/* AT+QLWCFG=? lists sub-options that name the LTE dialects (A and B too). */
+#ifdef QLW_HAVE_DIALECT_QLWCFG
+/* AT+QLWCFG=? lists sub-options that name the LTE dialects (A and B too).
+ * (A build without the dialect cannot tell them apart: it asks AT+NCDP? only.) */
 static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
 {
     qlw_dialect d = ok(r) ? qlw_qlwcfg_classify(r) : QLW_DIALECT_AUTO;
@@ -167,6 +182,7 @@ static int probe_qlwcfg(qlw_session *s, const qlw_at_response *r)
     set_dialect(s, d);
     return setup_urcs(s);
 }
+#endif
 
 /* AT+NCDP? answers (+NCDP, or a +CME ERROR when unset) only on the BC68 set;
  * anything else is driven as a BC68 too, with a notice. The BC26/BC66 are
@@ -186,6 +202,7 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
 {
     const qlw_neul_setup_opts *o = &s->cfg.setup;
     qlw_cereg cr;
+    bool registered;
 
     if (r == NULL && s->step != 0)
         return finish(s); /* r is NULL only when a procedure starts (step 0) */
@@ -211,15 +228,19 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     case 2:
         return ISSUE(s, 3, QLW_NEUL_CMEE, 1); /* before probing: see qlw_detect_dialect() */
     case 3:
-        if (s->dialect == QLW_DIALECT_AUTO)
-            return ISSUE_CFG(s, 20, QLW_QLWCFG_PROBE_QLWCFG);
-        return setup_urcs(s);
+        if (s->dialect != QLW_DIALECT_AUTO)
+            return setup_urcs(s);
+#ifdef QLW_HAVE_DIALECT_QLWCFG
+        return ISSUE_CFG(s, 20, QLW_QLWCFG_PROBE_QLWCFG);
     case 20:
         return probe_qlwcfg(s, r);
-    case 21:
-        return probe_ncdp(s, r);
     case 30:
         return ISSUE_CFG(s, 31, QLW_QLWCFG_URC, 1);
+#else
+        return ISSUE(s, 21, QLW_NEUL_NCDP_READ);
+#endif
+    case 21:
+        return probe_ncdp(s, r);
     case 31:
         return ISSUE(s, 9, QLW_NEUL_CEREG_READ);
     case 4:
@@ -239,16 +260,14 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
     default:
         break;
     }
-    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && ok(r) &&
-        qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
-        qlw_cereg_registered(cr.stat))
+    registered = cereg_answer(r, &cr) && qlw_cereg_registered(cr.stat);
+    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && registered)
         return ISSUE(s, 10, QLW_NEUL_NMSTATUS); /* registered already, maybe observed too */
     finish(s);
     s->need_setup = false;
     if (s->reboot_goal == QLW_GOAL_WAITING) /* the setup after our own AT+NRB */
         s->reboot_goal = QLW_GOAL_DONE;
-    if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK &&
-        qlw_cereg_registered(cr.stat)) {
+    if (registered) {
         qlw_s_set_state(s, QLW_STATE_ATTACHED, QLW_CAUSE_SETUP);
         if (s->attach_goal == QLW_GOAL_PENDING && !s->attach_apply)
             s->attach_goal = QLW_GOAL_DONE;
@@ -480,7 +499,7 @@ static int poll_cereg_step(qlw_session *s, const qlw_at_response *r)
         return ISSUE(s, 1, QLW_NEUL_CEREG_READ);
     finish(s);
     s->poll_at_ms = qlw_s_now(s) + s->cfg.attach_poll_ms;
-    if (ok(r) && qlw_neul_parse_cereg(first_line(r), strlen(first_line(r)), true, &cr) == QLW_OK)
+    if (cereg_answer(r, &cr))
         on_cereg_stat(s, &cr);
     return 0;
 }
@@ -493,7 +512,7 @@ static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
         return ISSUE(s, 1, QLW_NEUL_NMSTATUS);
     finish(s);
     s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
-    if (!ok(r) || qlw_neul_parse_nmstatus(first_line(r), strlen(first_line(r)), &st) != QLW_OK)
+    if (!nmstatus_answer(r, &st))
         return 0;
     if (st == QLW_NM_MO_DATA_ENABLED) {
         qlw_s_set_state(s, QLW_STATE_READY, QLW_CAUSE_POLL);
@@ -568,6 +587,7 @@ static const step_fn steps[] = {
     [QLW_PROC_UPLINK_QUERY] = qlw_s_uplink_query_step,
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
+    [QLW_PROC_SIGNAL] = qlw_s_signal_step,
     [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
     [QLW_PROC_MTK_UPLINK] = qlw_s_mtk_uplink_step,
     [QLW_PROC_MTK_ANSWER] = qlw_s_mtk_answer_step,
@@ -669,6 +689,8 @@ static qlw_proc pick(qlw_session *s)
     if ((s->state == QLW_STATE_REGISTERING || s->state == QLW_STATE_REGISTERED) &&
         due(s, s->poll_on, s->poll_at_ms))
         return QLW_PROC_POLL_NMSTATUS;
+    if (qlw_s_signal_due(s))
+        return QLW_PROC_SIGNAL;
     return QLW_PROC_NONE;
 }
 
@@ -753,6 +775,12 @@ int32_t qlw_s_next_timer(qlw_session *s)
     }
     /* A due poll waits for the procedure in progress, whose end wakes us anyway. */
     earliest(&best, s->poll_on && !qlw_ms_reached(now, s->poll_at_ms), s->poll_at_ms, now);
+    {
+        uint32_t at_ms = 0;
+        bool on = qlw_s_signal_next(s, &at_ms);
+
+        earliest(&best, on && !qlw_ms_reached(now, at_ms), at_ms, now);
+    }
     return best;
 }
 

@@ -9,7 +9,9 @@
 
 static void store_failed(qlw_session *s, const char *what)
 {
-    qlw_s_failf(s, QLW_ERR_STORE, "%s: %s", what, s->cfg.store->errmsg(s->cfg.store->impl));
+    qlw_store *st = qlw_s_store(s);
+
+    qlw_s_failf(s, QLW_ERR_STORE, "%s: %s", what, st->errmsg(st->impl));
 }
 
 /* ----------------------------------------------------------------- open */
@@ -43,12 +45,16 @@ static int load_item(void *ctx, const qlw_store_item *it)
 
 int qlw_s_store_load(qlw_session *s)
 {
-    qlw_store *st = s->cfg.store;
+    qlw_store *st = qlw_s_store(s);
     uint32_t next_id = 1;
     int next_seq = 1;
     qlw_ul *ul;
     int rc;
 
+#ifdef QLW_NO_STORE
+    if (s->cfg.store != NULL)
+        return QLW_ERR_UNSUPPORTED; /* QLWM2M_STORE=OFF: no store can be used */
+#endif
     if (st == NULL)
         return QLW_OK;
     if (st->load == NULL || st->add == NULL || st->handed == NULL || st->report == NULL ||
@@ -95,7 +101,7 @@ int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode
     next_id = s->next_id == UINT32_MAX ? 1 : s->next_id + 1; /* 0 is "no uplink" */
     ul->has_deadline = deadline_ms > 0;
     ul->deadline_ms = qlw_s_now(s) + deadline_ms;
-    if (s->cfg.store != NULL) {
+    if (qlw_s_store(s) != NULL) {
         qlw_store_item it = {.id = ul->id,
                              .mode = (int)mode,
                              .seq = ul->seq,
@@ -104,7 +110,7 @@ int qlw_s_queue(qlw_session *s, const uint8_t *data, size_t len, qlw_uplink_mode
                              .data = data,
                              .len = len};
         /* A refused call changes nothing: not in memory, not on disk. */
-        if (s->cfg.store->add(s->cfg.store->impl, &it, next_id, next_seq) != QLW_OK) {
+        if (qlw_s_store(s)->add(qlw_s_store(s)->impl, &it, next_id, next_seq) != QLW_OK) {
             qlw_ulq_unpush(&s->ulq);
             store_failed(s, "uplink not queued");
             return QLW_ERR_STORE;
@@ -129,8 +135,8 @@ int qlw_s_handover(qlw_session *s, qlw_ul *ul)
         qlw_s_report_at(s, 0, QLW_OUTCOME_UNKNOWN, QLW_ERR_TIMEOUT, -1);
         return 1;
     }
-    if (s->cfg.store != NULL &&
-        s->cfg.store->handed(s->cfg.store->impl, ul->id, ul->attempts + 1) != QLW_OK) {
+    if (qlw_s_store(s) != NULL &&
+        qlw_s_store(s)->handed(qlw_s_store(s)->impl, ul->id, ul->attempts + 1) != QLW_OK) {
         /* Never hand over what the store does not know is handed over: after
          * a crash it would be sent again without the duplicate flag. */
         store_failed(s, "uplink held");
@@ -162,7 +168,7 @@ void qlw_s_deliver(qlw_session *s, const qlw_uplink_report *rep)
 {
     deliver_ctx d = {s, rep};
 
-    if (s->cfg.store == NULL) {
+    if (qlw_s_store(s) == NULL) {
         call_app(&d);
         return;
     }
@@ -170,7 +176,7 @@ void qlw_s_deliver(qlw_session *s, const qlw_uplink_report *rep)
      * "handed" mark would commit only with the removal, after the bytes
      * went to the module. The caller schedules once the report is done. */
     s->reporting = true;
-    if (s->cfg.store->report(s->cfg.store->impl, rep->id, call_app, &d) != QLW_OK)
+    if (qlw_s_store(s)->report(qlw_s_store(s)->impl, rep->id, call_app, &d) != QLW_OK)
         store_failed(s, "reported uplink stays in the store");
     s->reporting = false;
 }
@@ -182,7 +188,7 @@ void qlw_s_uplinks_tick(qlw_session *s)
     uint32_t now = qlw_s_now(s);
     size_t i = 0;
 
-    if (s->store_resolve) {
+    if (qlw_s_store(s) != NULL && s->store_resolve) { /* set only by a store's load */
         /* At most once: what may have left before the restart is not sent
          * again. At least once, qlw_s_handover() sends it again, flagged. */
         s->store_resolve = false;
@@ -209,7 +215,7 @@ bool qlw_s_next_deadline(qlw_session *s, uint32_t *at_ms)
 {
     bool found = false;
 
-    if (s->store_resolve) {
+    if (qlw_s_store(s) != NULL && s->store_resolve) {
         *at_ms = qlw_s_now(s);
         return true;
     }

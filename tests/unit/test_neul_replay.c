@@ -221,6 +221,57 @@ static const qlw_at_response *raw(rp_fixture *f, int want, const char *text)
     return r;
 }
 
+/* ------------------------------------------------------ command tables */
+
+/* The session's commands and the typed calls' others live in two tables;
+ * both builders give the same descriptor for a session command, and the
+ * session's refuses the others (a program using only a session links only
+ * its table). */
+static void test_command_tables(void **state)
+{
+    char a_text[64], b_text[64];
+    qlw_at_cmd a, b;
+
+    (void)state;
+    assert_int_equal(qlw_neul_cmd(&a, a_text, sizeof(a_text), QLW_NEUL_CGDCONT_SET, 1, "IP", "apn"),
+                     QLW_OK);
+    assert_int_equal(
+        qlw_neul_session_cmd(&b, b_text, sizeof(b_text), QLW_NEUL_CGDCONT_SET, 1, "IP", "apn"),
+        QLW_OK);
+    assert_string_equal(a.text, "AT+CGDCONT=1,\"IP\",\"apn\"");
+    assert_string_equal(b.text, a.text);
+    assert_int_equal(b.timeout_ms, 2000);
+    assert_int_equal(a.timeout_ms, b.timeout_ms);
+
+    assert_int_equal(qlw_neul_session_cmd(&b, b_text, sizeof(b_text), QLW_NEUL_CEREG_READ), QLW_OK);
+    assert_string_equal(b.text, "AT+CEREG?");
+    assert_string_equal(b.prefixes[0], "+CEREG");
+    assert_non_null(b.accept); /* the read form, not a URC */
+    assert_int_equal(qlw_neul_session_cmd(&b, b_text, sizeof(b_text), QLW_NEUL_NRB), QLW_OK);
+    assert_string_equal(b.finals[0], "REBOOTING");
+    assert_int_equal(b.timeout_ms, 10000);
+
+    /* Another table's command: built by the general builder only. */
+    assert_int_equal(qlw_neul_session_cmd(&b, b_text, sizeof(b_text), QLW_NEUL_CGSN), QLW_ERR_ARG);
+    assert_int_equal(qlw_neul_cmd(&a, a_text, sizeof(a_text), QLW_NEUL_CGSN), QLW_OK);
+    assert_string_equal(a.text, "AT+CGSN=1");
+    assert_string_equal(a.prefixes[0], "+CGSN");
+    assert_null(a.finals);
+    assert_null(a.accept);
+    assert_int_equal(
+        qlw_neul_cmd(&a, a_text, sizeof(a_text), QLW_NEUL_NPING_EX, "1.2.3.4", 8, 500u), QLW_OK);
+    assert_string_equal(a.text, "AT+NPING=1.2.3.4,8,500");
+    assert_int_equal(qlw_neul_cmd(&a, a_text, sizeof(a_text), QLW_NEUL_NQMGR), QLW_OK);
+    assert_int_equal(a.flags, QLW_AT_CMD_BARE);
+
+    assert_int_equal(qlw_neul_cmd(&a, a_text, sizeof(a_text), QLW_NEUL_OP_COUNT), QLW_ERR_ARG);
+    assert_int_equal(qlw_neul_session_cmd(&b, b_text, sizeof(b_text), QLW_NEUL_OP_COUNT),
+                     QLW_ERR_ARG);
+    /* Too small a buffer, in either table. */
+    assert_int_equal(qlw_neul_cmd(&a, a_text, 5, QLW_NEUL_CGSN), QLW_ERR_OVERFLOW);
+    assert_int_equal(qlw_neul_session_cmd(&b, b_text, 5, QLW_NEUL_CEREG_READ), QLW_ERR_OVERFLOW);
+}
+
 /* ------------------------------------------------- synthetic transcripts */
 
 static void test_setup_info_signal(void **state)
@@ -477,6 +528,7 @@ static void test_fixture_18_power_on_nmstatus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_command_tables),
         cmocka_unit_test(test_setup_info_signal),
         cmocka_unit_test(test_info_b657_nosim),
         cmocka_unit_test(test_status_reads),

@@ -130,6 +130,9 @@ static void test_lte_module_detected_registered_after_a_failure(void **state)
     static const uint8_t one[] = {1};
 
     (void)state;
+#ifdef QLW_TEST_NO_QLWCFG
+    skip(); /* QLWM2M_DIALECT_QLWCFG=OFF: test_options covers the probe */
+#endif
     h_config(&h, &cfg);
     cfg.dialect = QLW_DIALECT_AUTO;
     cfg.on_qlwurc = on_lte_event;
