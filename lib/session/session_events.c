@@ -172,10 +172,9 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         on_qlwevtind(s, a);
     } else if (qlw_neul_parse_uldatastatus(t, line->len, &a, &b) == QLW_OK) {
         on_uldatastatus(s, a, b);
-    } else if (strncmp(t, "+NSMI", 5) == 0 && qlw_neul_parse_nsmi(t, line->len, &a) == QLW_OK) {
+    } else if (qlw_neul_parse_nsmi(t, line->len, &a) == QLW_OK) {
         on_nsmi(s, a);
-    } else if (strncmp(t, "+CEREG", 6) == 0 &&
-               qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
+    } else if (qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
         qlw_s_notice(s, QLW_NOTICE_CEREG, cr.stat, t);
         qlw_s_on_cereg(s, &cr);
     } else if (strncmp(t, "+NNMI", 5) == 0 && s->dialect != QLW_DIALECT_QLWCONFIG_B) {
@@ -207,7 +206,9 @@ void qlw_s_module_reset(qlw_session *s, qlw_cause cause)
     s->backoff_on = false;
     if (s->want_registered)
         s->rereg = false; /* a fresh boot needs no deregistration */
-    qlw_s_mtk_reset(s);
+#ifdef QLW_HAVE_DIALECT_MTK
+    qlw_s_mtk_reset(s); /* (without the dialects their state is never used) */
+#endif
     qlw_s_set_state(s, QLW_STATE_STARTING, cause);
 }
 

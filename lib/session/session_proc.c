@@ -588,10 +588,12 @@ static const step_fn steps[] = {
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
     [QLW_PROC_SIGNAL] = qlw_s_signal_step,
+#ifdef QLW_HAVE_DIALECT_MTK /* else never picked: qlw_s_mtk_pick() is never called */
     [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
     [QLW_PROC_MTK_UPLINK] = qlw_s_mtk_uplink_step,
     [QLW_PROC_MTK_ANSWER] = qlw_s_mtk_answer_step,
     [QLW_PROC_MTK_NOTIFY] = qlw_s_mtk_notify_step,
+#endif
 };
 
 /* Procedures whose commands can be sent again when their answer was lost:
