@@ -23,20 +23,18 @@ static bool is_con(qlw_uplink_mode m)
     return m == QLW_UPLINK_CON || m == QLW_UPLINK_CON_RELEASE;
 }
 
-static const char *ex_mode(qlw_uplink_mode m)
+/* The mode field of AT+QLWULDATAEX, printed as 0x%04X. */
+static unsigned ex_mode(qlw_uplink_mode m)
 {
-    switch (m) {
-    case QLW_UPLINK_NON_RELEASE:
-        return "0x0001";
-    case QLW_UPLINK_NON_RELEASE_AFTER_REPLY:
-        return "0x0010";
-    case QLW_UPLINK_CON:
-        return "0x0100";
-    case QLW_UPLINK_CON_RELEASE:
-        return "0x0101";
-    default:
-        return "0x0000";
-    }
+    static const uint16_t modes[] = {
+        [QLW_UPLINK_NON] = 0x0000,
+        [QLW_UPLINK_NON_RELEASE] = 0x0001,
+        [QLW_UPLINK_NON_RELEASE_AFTER_REPLY] = 0x0010,
+        [QLW_UPLINK_CON] = 0x0100,
+        [QLW_UPLINK_CON_RELEASE] = 0x0101,
+    };
+
+    return (unsigned)m < sizeof(modes) / sizeof(modes[0]) ? modes[m] : 0;
 }
 
 /* -------------------------------------------------------------- reports */
