@@ -284,16 +284,16 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
             hold_uplinks(s, s->cfg.backoff_min_ms);
             return;
         }
-        qlw_s_fail(s, QLW_ERR_CME, cme, r->command);
-        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, QLW_ERR_CME,
-                          cme);
-        return;
-    case QLW_AT_RESULT_CMS_ERROR:
-        qlw_s_fail(s, QLW_ERR_CMS, -1, r->command);
+        /* Refused, as a +CMS ERROR is: */
+        /* fall through */
+    case QLW_AT_RESULT_CMS_ERROR: {
+        int err = qlw_at_result_err(r->result); /* QLW_ERR_CME or QLW_ERR_CMS */
+
+        qlw_s_fail(s, err, cme, r->command);
         s->ul_phase = QLW_UPLINK_IDLE;
-        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, QLW_ERR_CMS,
-                          -1);
+        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, err, cme);
         return;
+    }
     case QLW_AT_RESULT_TIMEOUT:
         /* No final result: the module may have taken it. Ask before judging. */
         if (is_con(ul->mode)) {
