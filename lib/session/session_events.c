@@ -182,10 +182,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         int n = qlw_neul_parse_nnmi(t, line->len, s->dl_buf, sizeof(s->dl_buf));
         if (n == 0)
             s->dl_pending = true; /* AT+NNMI=2: announced only, read it with AT+NMGR */
-        else if (n > 0 && s->cfg.on_downlink != NULL)
-            s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
-        else if (n < 0)
-            qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, t);
+        else
+            qlw_s_downlink(s, n, t);
     } else if (qlw_neul_parse_cscon(t, line->len, &a) == QLW_OK) {
         qlw_s_notice(s, QLW_NOTICE_RRC, a, t);
     } else if (qlw_neul_parse_npsmr(t, line->len, &a) == QLW_OK) {

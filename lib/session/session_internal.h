@@ -244,6 +244,7 @@ void qlw_s_ul_module_lost(qlw_session *s, int err);
 /* Ends the command in flight as if its OK had come: its effect is already visible. */
 void qlw_s_overtake(qlw_session *s, qlw_proc proc, int step);
 void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr);
+void qlw_s_downlink(qlw_session *s, int n, const char *line);
 
 /* The transport's name ("/dev/ttyUSB0"), for messages. */
 static inline const char *qlw_io_name_of(qlw_session *s)

@@ -302,7 +302,8 @@ static int cdp_step(qlw_session *s, const qlw_at_response *r)
         return finish(s); /* r is NULL only when a procedure starts (step 0) */
     if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
         return finish(s);
-    if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
+    /* (Set up already, so the dialect is known: not AUTO.) */
+    if (s->step == 0 && (qlw_s_lte(s) || qlw_s_mtk(s))) {
         s->cdp_goal = QLW_GOAL_FAILED;
         qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
                         "AT+NCDP is a BC68-family command; configure this module's server "
@@ -440,7 +441,7 @@ static int register_step(qlw_session *s, const qlw_at_response *r)
 {
     if (s->step == 0 && qlw_s_lte(s))
         return ISSUE_CFG(s, 2, QLW_QLWCFG_REGISTER);
-    if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
+    if (s->step == 0 && qlw_s_mtk(s)) { /* (their own procedure registers them) */
         s->want_registered = false;
         qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
                         "this module's LwM2M command set is detected but not driven");
@@ -533,6 +534,16 @@ static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
 
 /* ------------------------------------------------------------ downlinks */
 
+/* A decoded downlink (n bytes in dl_buf) to the application, or its loss
+ * (n < 0: the module's line could not be decoded) to on_notice. */
+void qlw_s_downlink(qlw_session *s, int n, const char *line)
+{
+    if (n > 0 && s->cfg.on_downlink != NULL)
+        s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
+    else if (n < 0)
+        qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, line);
+}
+
 static int read_downlink_step(qlw_session *s, const qlw_at_response *r)
 {
     int n;
@@ -545,10 +556,7 @@ static int read_downlink_step(qlw_session *s, const qlw_at_response *r)
         return 0;
     }
     n = qlw_neul_parse_nmgr(r->lines[0], strlen(r->lines[0]), s->dl_buf, sizeof(s->dl_buf));
-    if (n > 0 && s->cfg.on_downlink != NULL)
-        s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
-    else if (n < 0)
-        qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, r->lines[0]);
+    qlw_s_downlink(s, n, r->lines[0]);
     return 0; /* dl_pending stays: read again until the module has none */
 }
 

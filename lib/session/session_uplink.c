@@ -395,7 +395,7 @@ void qlw_s_uplink_tick(qlw_session *s, uint32_t now)
     if (ul == NULL || !qlw_ms_reached(now, s->ul_deadline_ms))
         return;
     if (s->ul_phase == QLW_UPLINK_WAIT_STATUS) {
-        if (s->dialect == QLW_DIALECT_NEUL)
+        if (!qlw_s_mtk(s))
             s->ul_phase = QLW_UPLINK_QUERY; /* no status in time: ask before judging */
         else
             qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);
