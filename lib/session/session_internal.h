@@ -286,6 +286,13 @@ static inline bool qlw_s_mtk(const qlw_session *s)
 #endif
 }
 
+/* True for the BC68 set, once set up (the dialect is known then, not AUTO):
+ * a build without the other dialects knows it without looking. */
+static inline bool qlw_s_bc68(const qlw_session *s)
+{
+    return !qlw_s_lte(s) && !qlw_s_mtk(s);
+}
+
 /* session_mtk.c: dialects A and B */
 qlw_proc qlw_s_mtk_pick(qlw_session *s, bool wait);
 int qlw_s_mtk_register_step(qlw_session *s, const qlw_at_response *r);

@@ -261,7 +261,7 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
         break;
     }
     registered = cereg_answer(r, &cr) && qlw_cereg_registered(cr.stat);
-    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && registered)
+    if (s->step == 9 && s->cfg.resume_registration && qlw_s_bc68(s) && registered)
         return ISSUE(s, 10, QLW_NEUL_NMSTATUS); /* registered already, maybe observed too */
     finish(s);
     s->need_setup = false;
@@ -433,7 +433,7 @@ void qlw_s_start_reg_timers(qlw_session *s)
 {
     s->reg_timer_on = true;
     s->reg_deadline_ms = qlw_s_now(s) + s->cfg.register_timeout_ms;
-    s->poll_on = s->cfg.nmstatus_poll_ms > 0 && s->dialect == QLW_DIALECT_NEUL;
+    s->poll_on = s->cfg.nmstatus_poll_ms > 0 && qlw_s_bc68(s);
     s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
 }
 
