@@ -213,23 +213,24 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   bc68=(-DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF -DQLWM2M_TRANSCRIPT=OFF)
   cmake -S . -B "$build-m4-bc68" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=ON >/dev/null 2>&1
   cmake --build "$build-m4-bc68" -j"$jobs" >/dev/null
-  cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF >/dev/null 2>&1
+  cmake -S . -B "$build-m4-small" "${m4[@]}" "${bc68[@]}" -DQLWM2M_TEXT=OFF -DQLWM2M_AT_PROMPT=OFF \
+    >/dev/null 2>&1
   cmake --build "$build-m4-small" -j"$jobs" >/dev/null
   # With link-time optimisation of the library (-flto), a product's usual
   # release setting for a small part: the same, and also without stores.
-  lto=(-DQLWM2M_TEXT=OFF -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON)
+  lto=(-DQLWM2M_TEXT=OFF -DQLWM2M_AT_PROMPT=OFF -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON)
   cmake -S . -B "$build-m4-lto" "${m4[@]}" "${bc68[@]}" "${lto[@]}" >/dev/null 2>&1
   cmake --build "$build-m4-lto" -j"$jobs" >/dev/null
   cmake -S . -B "$build-m4-lto-nostore" "${m4[@]}" "${bc68[@]}" "${lto[@]}" -DQLWM2M_STORE=OFF \
     >/dev/null 2>&1
   cmake --build "$build-m4-lto-nostore" -j"$jobs" >/dev/null
-  printf '  %-34s %8s %8s\n' "build / layer" flash ram
+  printf '  %-44s %8s %8s\n' "build / layer" flash ram
   for variant in "every dialect:$build-m4" "BC68 only (QLWCFG, MTK OFF):$build-m4-bc68" \
-    "BC68 only, no text (TEXT OFF):$build-m4-small"; do
+    "BC68 only, no text (TEXT, AT_PROMPT OFF):$build-m4-small"; do
     name=${variant%%:*}
     map_share "$work/layers" "${variant#*:}/bin/qlwm2m-mcu.map" | sort -k2 -n -r >"$work/share"
     while read -r layer flash ram; do
-      printf '  %-34s %8s %8s\n' "${layer/#total/$name}" "$flash" "$ram"
+      printf '  %-44s %8s %8s\n' "${layer/#total/$name}" "$flash" "$ram"
     done < <(grep -v '^total' "$work/share"; grep '^total' "$work/share")
     read -r _ flash ram < <(grep '^total' "$work/share")
     echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
@@ -241,7 +242,7 @@ if command -v arm-none-eabi-gcc >/dev/null; then
     "BC68 only, no text, no store, -flto:$build-m4-lto-nostore"; do
     name=${variant%%:*}
     read -r flash ram < <(lto_share "${variant#*:}/bin/qlwm2m-mcu.map")
-    printf '  %-34s %8s %8s\n' "$name" "$flash" "$ram"
+    printf '  %-44s %8s %8s\n' "$name" "$flash" "$ram"
     echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
   done
   echo "  (newlib-nano's own share, printf and string functions, is not counted)"

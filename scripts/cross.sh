@@ -50,10 +50,11 @@ if wanted m4; then
     -DQLWM2M_NO_OS=ON -DQLWM2M_WERROR=ON -DCMAKE_BUILD_TYPE=MinSizeRel)
   cmake -S . -B build-m4 "${m4[@]}" >/dev/null
   quiet_build build-m4
-  # The smallest image: BC68 family only, no transcripts, no text, no store, and the
-  # library optimised at link time (-flto) as a product's release would be.
+  # The smallest image: BC68 family only, no transcripts, no text, no store, no
+  # data prompt, and the library optimised at link time (-flto) as a product's
+  # release would be.
   cmake -S . -B build-m4-bc68 "${m4[@]}" -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF \
-    -DQLWM2M_TRANSCRIPT=OFF -DQLWM2M_TEXT=OFF -DQLWM2M_STORE=OFF \
+    -DQLWM2M_TRANSCRIPT=OFF -DQLWM2M_TEXT=OFF -DQLWM2M_STORE=OFF -DQLWM2M_AT_PROMPT=OFF \
     -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON >/dev/null
   quiet_build build-m4-bc68
   arm-none-eabi-size build-m4/bin/qlwm2m-mcu.elf build-m4-bc68/bin/qlwm2m-mcu.elf

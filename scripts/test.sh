@@ -53,13 +53,14 @@ python3 tests/docs/check_docs.py --src . --build build --only output \
 # The smallest product's library (the Cortex-M4 image's options), on this machine:
 # test_text checks that only the text went, test_options what the BC68-only
 # dialect probe does and that a store is refused, test_replay the engine on
-# every transcript.
-step "library for the BC68 family alone, without libserialport, SQLite, stores and text"
+# every transcript, test_at_prompt and test_at_reader that the data prompt went.
+step "library for the BC68 family alone, without libserialport, SQLite, stores, text and data prompt"
 cmake -S . -B build-nosp -DQLWM2M_WERROR=ON -DQLWM2M_LIBSERIALPORT=OFF -DQLWM2M_SQLITE=OFF \
   -DQLWM2M_TEXT=OFF -DQLWM2M_STORE=OFF -DQLWM2M_DIALECT_QLWCFG=OFF -DQLWM2M_DIALECT_MTK=OFF \
-  -DQLWM2M_BUILD_EXAMPLES=OFF -DQLWM2M_BUILD_BENCH=OFF >/dev/null
-cmake --build build-nosp -j"$jobs" --target qlwm2m qlwm2m_static test_text test_options test_replay
-ctest --test-dir build-nosp -R "^test_(text|options|replay)$" --output-on-failure
+  -DQLWM2M_AT_PROMPT=OFF -DQLWM2M_BUILD_EXAMPLES=OFF -DQLWM2M_BUILD_BENCH=OFF >/dev/null
+cmake --build build-nosp -j"$jobs" --target qlwm2m qlwm2m_static test_text test_options test_replay \
+  test_at_prompt test_at_reader
+ctest --test-dir build-nosp -R "^test_(text|options|replay|at_prompt|at_reader)$" --output-on-failure
 
 step "install, then build a consumer with find_package and pkg-config"
 rm -rf build/stage

@@ -139,7 +139,9 @@ typedef struct qlw_at_urc_def {
 enum qlw_at_cmd_flags {
     /** Lines without a `+` prefix that match no URC are response lines. */
     QLW_AT_CMD_BARE = 1u << 0,
-    /** After the command, wait for the `> ` prompt and then write the payload. */
+    /** After the command, wait for the `> ` prompt and then write the payload.
+     *  A build with `QLWM2M_AT_PROMPT=OFF` has no prompt: qlw_at_send() then
+     *  refuses a command with this flag (QLW_ERR_ARG). */
     QLW_AT_CMD_PROMPT = 1u << 1,
     /** Do not treat an exact copy of the command text as echo. */
     QLW_AT_CMD_NO_ECHO = 1u << 2
@@ -324,7 +326,8 @@ QLW_API void qlw_at_close(qlw_at *at);
  * @param ctx  Passed to @p done.
  * @return QLW_OK; QLW_ERR_BUSY (a command is in flight); QLW_ERR_ARG (NULL,
  *         empty text, CR/LF inside the text, a timeout that with `guard_ms`
- *         exceeds 2147483647 ms); QLW_ERR_OVERFLOW (text longer than `cmd_max`).
+ *         exceeds 2147483647 ms, @ref QLW_AT_CMD_PROMPT in a build without
+ *         the prompt); QLW_ERR_OVERFLOW (text longer than `cmd_max`).
  */
 QLW_API int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ctx);
 

@@ -24,79 +24,82 @@ void qlw_at_config_default(qlw_at_config *cfg)
     cfg->guard_ms = 200;
 }
 
-/* A probe is a one-line command with an answer prefix; both or neither. */
-static bool sync_valid(const char *cmd, const char *prefix, const char *other)
+/* Non-empty and one line: a command that cannot smuggle in a second one. */
+static bool one_line(const char *text)
 {
-    if (cmd == NULL)
-        return other == NULL;
-    return other != NULL && cmd[0] != '\0' && strpbrk(cmd, "\r\n") == NULL && prefix != NULL &&
-           prefix[0] != '\0';
+    return text != NULL && text[0] != '\0' && strpbrk(text, "\r\n") == NULL;
 }
 
 static bool config_valid(const qlw_at_config *cfg)
 {
-    return cfg->line_max >= 16 && cfg->cmd_max >= 16 && cfg->resp_size >= 16 &&
-           cfg->resp_lines_max >= 1 && cfg->urc_queue_size >= (size_t)2 * QLW_URCQ_EVENT_RESERVE &&
-           cfg->handlers_max >= 1 && cfg->line_max < 65000 &&
-           cfg->urc_queue_size < (size_t)65536 * 16 &&
-           (cfg->urc_table_len == 0 || cfg->urc_table) &&
-           sync_valid(cfg->sync_command[0], cfg->sync_prefix[0], cfg->sync_command[1]) &&
-           sync_valid(cfg->sync_command[1], cfg->sync_prefix[1], cfg->sync_command[0]);
+    if (cfg->line_max < 16 || cfg->cmd_max < 16 || cfg->resp_size < 16 || cfg->resp_lines_max < 1 ||
+        cfg->urc_queue_size < (size_t)2 * QLW_URCQ_EVENT_RESERVE || cfg->handlers_max < 1 ||
+        cfg->line_max >= 65000 || cfg->urc_queue_size >= (size_t)65536 * 16 ||
+        (cfg->urc_table_len > 0 && !cfg->urc_table))
+        return false;
+    /* A probe is a one-line command with an answer prefix; both probes or neither. */
+    for (unsigned k = 0; k < 2; k++) {
+        const char *cmd = cfg->sync_command[k], *prefix = cfg->sync_prefix[k];
+
+        if ((cmd == NULL) != (cfg->sync_command[k ^ 1u] == NULL))
+            return false;
+        if (cmd != NULL && (!one_line(cmd) || prefix == NULL || prefix[0] == '\0'))
+            return false;
+    }
+    return true;
 }
 
-/* Sizes of the regions carved from one block, in order. */
-static void layout(const qlw_at_config *cfg, size_t sizes[6])
+/* The regions carved from one block, in order: the offset of each in off[],
+ * and the block's size returned. */
+enum { REGIONS = 7 };
+
+static size_t layout(const qlw_at_config *cfg, size_t off[REGIONS])
 {
-    sizes[0] = align_up(sizeof(struct qlw_at));
-    sizes[1] = align_up(cfg->line_max + 1);
-    sizes[2] = align_up(cfg->cmd_max + 2);
-    sizes[3] = align_up(cfg->resp_size);
-    sizes[4] = align_up(cfg->resp_lines_max * sizeof(char *));
-    sizes[5] = align_up(qlw_urcq_mem_size(cfg->urc_queue_size)) +
-               align_up(cfg->handlers_max * sizeof(qlw_handler));
+    const size_t sizes[REGIONS] = {sizeof(struct qlw_at),
+                                   cfg->line_max + 1,
+                                   cfg->cmd_max + 2,
+                                   cfg->resp_size,
+                                   cfg->resp_lines_max * sizeof(char *),
+                                   qlw_urcq_mem_size(cfg->urc_queue_size),
+                                   cfg->handlers_max * sizeof(qlw_handler)};
+    size_t total = 0;
+
+    for (unsigned i = 0; i < REGIONS; i++) {
+        off[i] = total;
+        total += align_up(sizes[i]);
+    }
+    return total;
 }
 
 size_t qlw_at_mem_size(const qlw_at_config *cfg)
 {
-    size_t sizes[6], total = 0;
+    size_t off[REGIONS];
 
-    if (cfg == NULL || !config_valid(cfg))
-        return 0;
-    layout(cfg, sizes);
-    for (int i = 0; i < 6; i++)
-        total += sizes[i];
-    return total;
+    return cfg != NULL && config_valid(cfg) ? layout(cfg, off) : 0;
 }
 
 static void urc_index(qlw_at *at);
 
 int qlw_at_init(qlw_at **out, void *mem, size_t mem_size, const qlw_at_config *cfg, qlw_io *io)
 {
-    size_t sizes[6];
+    size_t off[REGIONS], need;
     uint8_t *p = mem;
-    qlw_at *at;
+    qlw_at *at = mem;
 
     if (out == NULL || mem == NULL || cfg == NULL || io == NULL || !config_valid(cfg))
         return QLW_ERR_ARG;
-    if (mem_size < qlw_at_mem_size(cfg))
+    need = layout(cfg, off);
+    if (mem_size < need)
         return QLW_ERR_NOMEM;
-    layout(cfg, sizes);
-    memset(mem, 0, qlw_at_mem_size(cfg));
-    at = (qlw_at *)mem;
+    memset(mem, 0, need);
     at->cfg = *cfg;
     at->io = io;
-    p += sizes[0];
-    qlw_reader_init(&at->rd, (char *)p, cfg->line_max + 1);
-    p += sizes[1];
-    at->tx = (char *)p;
-    p += sizes[2];
-    at->resp_buf = (char *)p;
-    p += sizes[3];
-    at->resp_lines = (const char **)(void *)p;
-    p += sizes[4];
-    qlw_urcq_init(&at->urcq, p, cfg->urc_queue_size);
-    p += align_up(qlw_urcq_mem_size(cfg->urc_queue_size));
-    at->handlers = (qlw_handler *)(void *)p;
+    qlw_reader_init(&at->rd, (char *)p + off[1], cfg->line_max + 1);
+    at->tx = (char *)p + off[2];
+    at->resp_buf = (char *)p + off[3];
+    at->resp_lines = (const char **)(void *)(p + off[4]);
+    qlw_urcq_init(&at->urcq, p + off[5], cfg->urc_queue_size);
+    at->handlers = (qlw_handler *)(void *)(p + off[6]);
     urc_index(at);
     at->last_rx_ms = qlw_io_now_ms(io);
     *out = at;
@@ -106,6 +109,7 @@ int qlw_at_init(qlw_at **out, void *mem, size_t mem_size, const qlw_at_config *c
 int qlw_at_open(qlw_at **out, const qlw_at_config *cfg, qlw_io *io)
 {
     qlw_at_config def;
+    size_t size;
     void *mem;
     int rc;
 
@@ -113,12 +117,13 @@ int qlw_at_open(qlw_at **out, const qlw_at_config *cfg, qlw_io *io)
         qlw_at_config_default(&def);
         cfg = &def;
     }
-    if (out == NULL || qlw_at_mem_size(cfg) == 0)
+    size = qlw_at_mem_size(cfg);
+    if (out == NULL || size == 0)
         return QLW_ERR_ARG;
-    mem = malloc(qlw_at_mem_size(cfg));
+    mem = malloc(size);
     if (mem == NULL)
         return QLW_ERR_NOMEM;
-    rc = qlw_at_init(out, mem, qlw_at_mem_size(cfg), cfg, io);
+    rc = qlw_at_init(out, mem, size, cfg, io);
     if (rc != QLW_OK) {
         free(mem);
         return rc;
@@ -167,7 +172,8 @@ static bool cmd_written(const qlw_at *at)
 {
     if (at->tx_len == 0 || at->tx_pos < at->tx_len)
         return false;
-    return !(at->cmd.flags & QLW_AT_CMD_PROMPT) || at->payload_pos == at->cmd.payload_len;
+    return !QLW_AT_PROMPT || !(at->cmd.flags & QLW_AT_CMD_PROMPT) ||
+           at->payload_pos == at->cmd.payload_len;
 }
 
 /* Which probe the next command will need, as the command in flight ends
@@ -180,7 +186,9 @@ static void choose_probe(qlw_at *at)
         at->sync_which ^= 1u;
         return;
     }
-    for (unsigned k = 0; k < 2 && cmd_written(at); k++) {
+    if (!cmd_written(at))
+        return;
+    for (unsigned k = 0; k < 2; k++) {
         if (at->cfg.sync_command[k] != NULL && strcmp(at->tx, at->cfg.sync_command[k]) == 0)
             at->sync_which = k ^ 1u;
     }
@@ -189,49 +197,53 @@ static void choose_probe(qlw_at *at)
 static void complete(qlw_at *at, qlw_at_result result, int code, const char *final)
 {
     qlw_at_response *r = &at->resp;
-    size_t n = strlen(final);
     uint32_t now = now_ms(at);
+    bool lost = result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED;
+    size_t n;
 
-    if (n >= sizeof(at->final))
-        n = sizeof(at->final) - 1;
-    memcpy(at->final, final, n);
+    /* A byte loop: a final line is a few bytes ("OK"), and long ones are cut.
+     * It stops at the NUL, which cppcheck does not see for a "" argument. */
+    /* cppcheck-suppress arrayIndexOutOfBoundsCond */
+    for (n = 0; n < sizeof(at->final) - 1 && final[n] != '\0'; n++)
+        at->final[n] = final[n];
     at->final[n] = '\0';
     at->tx[at->tx_len - 1] = '\0'; /* the CR is out (or never will be): keep the text */
     r->command = at->tx;
     r->result = result;
     r->code = code;
     r->final = at->final;
-    r->line_count = at->resp_count;
     r->lines = at->resp_lines;
     r->elapsed_ms = (uint32_t)qlw_ms_diff(now, at->start_ms);
     at->phase = QLW_PHASE_IDLE;
-    at->rd.want_prompt = false;
-    if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED)
+    if (QLW_AT_PROMPT)
+        at->rd.want_prompt = false;
+    if (lost) {
         choose_probe(at);
+        at->stale = true;
+        at->stale_since_ms = now;
+    }
     at->line_cut = (at->sync == QLW_SYNC_WRITING && at->sync_pos > 0) ||
                    (at->sync == QLW_SYNC_OFF && at->tx_pos > 0 && at->tx_pos < at->tx_len);
     at->sync = QLW_SYNC_OFF;
     at->completed = true;
     at->stats.commands++;
-    if (result == QLW_AT_RESULT_TIMEOUT || result == QLW_AT_RESULT_CANCELLED) {
-        at->stale = true;
-        at->stale_since_ms = now;
-    }
     if (result == QLW_AT_RESULT_TIMEOUT)
         at->stats.timeouts++;
 }
 
+/* The response's lines are counted in at->resp itself: qlw_at_send() clears it. */
 static void add_resp_line(qlw_at *at, const char *text, size_t len)
 {
     char *dst = at->resp_buf + at->resp_used;
 
-    if (at->resp_count >= at->cfg.resp_lines_max || at->resp_used + len + 1 > at->cfg.resp_size) {
+    if (at->resp.line_count >= at->cfg.resp_lines_max ||
+        at->resp_used + len + 1 > at->cfg.resp_size) {
         at->resp.truncated = true;
         return;
     }
     memcpy(dst, text, len);
     dst[len] = '\0';
-    at->resp_lines[at->resp_count++] = dst;
+    at->resp_lines[at->resp.line_count++] = dst;
     at->resp_used += len + 1;
     at->got_line = true;
 }
@@ -240,7 +252,7 @@ static void add_resp_line(qlw_at *at, const char *text, size_t len)
 
 static bool in_flight(const qlw_at *at)
 {
-    return at->phase == QLW_PHASE_WAITING || at->phase == QLW_PHASE_PROMPT;
+    return at->phase == QLW_PHASE_WAITING || (QLW_AT_PROMPT && at->phase == QLW_PHASE_PROMPT);
 }
 
 /* Every line is checked against whole tables and lists, most of whose entries
@@ -270,40 +282,37 @@ static void urc_index(qlw_at *at)
 {
     const qlw_at_urc_def *t = at->cfg.urc_table;
 
-    at->urc_indexed = false;
     if (at->cfg.urc_table_len > QLW_AT_URC_INDEX_MAX)
         return;
-    for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
+    for (size_t i = at->cfg.urc_table_len; i-- > 0;) {
         const char *p = t[i].prefix;
+        unsigned b;
 
         if (p == NULL || p[0] == '\0' || p[1] == '\0' || p[2] == '\0')
-            return;
-    }
-    memset(at->urc_head, 0, sizeof(at->urc_head));
-    for (size_t i = at->cfg.urc_table_len; i-- > 0;) {
-        unsigned b = urc_bucket(t[i].prefix);
-
+            return; /* urc_indexed stays false: a linear scan */
+        b = urc_bucket(p);
         at->urc_next[i] = at->urc_head[b];
         at->urc_head[b] = (uint8_t)(i + 1);
     }
     at->urc_indexed = true;
 }
 
-static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
+QLW_AT_NOINLINE static const qlw_at_urc_def *urc_def(const qlw_at *at, const char *line, size_t len)
 {
-    if (at->urc_indexed) {
-        /* Every prefix has three bytes or more: a shorter line matches none. */
-        if (len < 3)
-            return NULL;
-        for (unsigned i = at->urc_head[urc_bucket(line)]; i != 0; i = at->urc_next[i - 1]) {
-            if (qlw_prefix_match(line, len, at->cfg.urc_table[i - 1].prefix))
-                return &at->cfg.urc_table[i - 1];
-        }
-        return NULL;
-    }
-    for (size_t i = 0; i < at->cfg.urc_table_len; i++) {
-        if (prefix_match(line, len, at->cfg.urc_table[i].prefix))
-            return &at->cfg.urc_table[i];
+    const qlw_at_urc_def *t = at->cfg.urc_table;
+    size_t n = at->cfg.urc_table_len;
+    size_t i;
+
+    /* Indexed, the chain of the line's bucket (every prefix has three bytes
+     * or more: a shorter line matches none); else every entry in turn.
+     * Entries are numbered from 1. */
+    if (at->urc_indexed)
+        i = len < 3 ? 0 : at->urc_head[urc_bucket(line)];
+    else
+        i = n > 0;
+    for (; i != 0; i = at->urc_indexed ? at->urc_next[i - 1] : (i < n ? i + 1 : 0)) {
+        if (qlw_prefix_match(line, len, t[i - 1].prefix))
+            return &t[i - 1];
     }
     return NULL;
 }
@@ -330,65 +339,46 @@ static bool list_match(const char *const *list, const char *line, size_t len)
     return false;
 }
 
-/* The final result tokens. Every line is tested against them, mostly in vain:
- * the first bytes decide before any string call. Lines are NUL-terminated. */
-static bool is_ok(const char *line)
+/*
+ * The final result token a line is (OK, ERROR, CME or CMS error, with the
+ * error's number in *code, else -1), or -1 for any other line. Every line is
+ * tested against them, mostly in vain: the first bytes decide before any
+ * string call. Lines are NUL-terminated.
+ */
+static inline int final_token(const char *line, int *code)
 {
-    return line[0] == 'O' && line[1] == 'K' && line[2] == '\0';
-}
+    const char *p = line + 4;
 
-static bool is_error(const char *line)
-{
-    return line[0] == 'E' && strcmp(line, "ERROR") == 0;
-}
-
-/* "+CME ERROR:", "+CMS ERROR:", or "+CMEE ERROR:" (the BC66's spelling of a
- * +CME error in its LwM2M commands, reference quectel-lwm2m-dialects.md 2.7):
- * the offset of the code, with *kind 'E' or 'S'; 0 for any other line. */
-static size_t cm_error_at(const char *line, char *kind)
-{
-    if (line[0] != '+' || line[1] != 'C' || line[2] != 'M')
-        return 0;
-    *kind = line[3];
-    if ((line[3] == 'E' || line[3] == 'S') && strncmp(line + 4, " ERROR:", 7) == 0)
-        return 11;
-    if (line[3] == 'E' && strncmp(line + 4, "E ERROR:", 8) == 0)
-        return 12;
-    return 0;
+    *code = -1;
+    if (line[0] == 'O')
+        return line[1] == 'K' && line[2] == '\0' ? QLW_AT_RESULT_OK : -1;
+    if (line[0] == 'E')
+        return strcmp(line, "ERROR") == 0 ? QLW_AT_RESULT_ERROR : -1;
+    if (line[0] != '+' || line[1] != 'C' || line[2] != 'M' || (line[3] != 'E' && line[3] != 'S'))
+        return -1;
+    /* "+CMEE ERROR:" is the BC66's spelling of a +CME error in its LwM2M
+     * commands (reference quectel-lwm2m-dialects.md 2.7). */
+    if (line[3] == 'E' && *p == 'E')
+        p++;
+    if (strncmp(p, " ERROR:", 7) != 0)
+        return -1;
+    *code = error_code(p + 7);
+    return line[3] == 'S' ? QLW_AT_RESULT_CMS_ERROR : QLW_AT_RESULT_CME_ERROR;
 }
 
 /* Returns true when the line was a final result of the command in flight. */
 static bool take_final(qlw_at *at, const char *line, size_t len)
 {
-    size_t code_at;
-    char kind;
+    int code, result = final_token(line, &code);
 
-    if (is_ok(line)) {
-        if (++at->finals_seen >= at->finals_expected)
-            complete(at, QLW_AT_RESULT_OK, -1, line);
-        return true;
+    if (result < 0) {
+        if (!list_match(at->cmd.finals, line, len))
+            return false;
+        result = QLW_AT_RESULT_FINAL;
     }
-    if (is_error(line)) {
-        complete(at, QLW_AT_RESULT_ERROR, -1, line);
-        return true;
-    }
-    if ((code_at = cm_error_at(line, &kind)) != 0) {
-        complete(at, kind == 'S' ? QLW_AT_RESULT_CMS_ERROR : QLW_AT_RESULT_CME_ERROR,
-                 error_code(line + code_at), line);
-        return true;
-    }
-    if (list_match(at->cmd.finals, line, len)) {
-        complete(at, QLW_AT_RESULT_FINAL, -1, line);
-        return true;
-    }
-    return false;
-}
-
-static bool is_final_token(const char *line)
-{
-    char kind;
-
-    return is_ok(line) || is_error(line) || cm_error_at(line, &kind) != 0;
+    if (result != QLW_AT_RESULT_OK || ++at->finals_seen >= at->finals_expected)
+        complete(at, (qlw_at_result)result, code, line);
+    return true;
 }
 
 static void start_boot(qlw_at *at)
@@ -403,27 +393,6 @@ static void start_boot(qlw_at *at)
         queue_event(at, QLW_AT_EV_BOOT_START, 0);
     }
     at->boot_deadline_ms = now_ms(at) + at->cfg.boot_timeout_ms;
-}
-
-static bool ends_banner(const qlw_at *at, const char *line, size_t len)
-{
-    const qlw_at_urc_def *def = urc_def(at, line, len);
-
-    /* Without a terminator line (LTE modules print a lone "RDY") the banner is the line itself. */
-    if (at->cfg.boot_end == NULL || (def != NULL && (def->flags & QLW_URC_BOOT_END)))
-        return true;
-    return strcmp(line, at->cfg.boot_end) == 0;
-}
-
-static void boot_line(qlw_at *at, const char *line, size_t len, unsigned flags)
-{
-    if (ends_banner(at, line, len)) {
-        at->booting = false;
-        queue_urc(at, line, len, flags | QLW_LINE_BOOT | QLW_LINE_BOOT_END);
-        queue_event(at, QLW_AT_EV_BOOT_END, 0);
-        return;
-    }
-    queue_urc(at, line, len, flags | QLW_LINE_BOOT);
 }
 
 /* Lines of the command in flight (steps 2-4 and 6 of the rule in at.h); def is the
@@ -442,14 +411,11 @@ static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled
         return true;
     if (garbled)
         return false;
-    if (list_match(c->prefixes, line, len) &&
-        (c->accept == NULL || c->accept(c->accept_ctx, line, len))) {
-        add_resp_line(at, line, len);
-        return true;
-    }
-    if (def != NULL)
-        return false;
-    if ((c->flags & QLW_AT_CMD_BARE) && line[0] != '+') {
+    /* A declared prefix the filter accepts; or, when the command takes bare
+     * lines, a line that is no URC and has no prefix. */
+    if ((list_match(c->prefixes, line, len) &&
+         (c->accept == NULL || c->accept(c->accept_ctx, line, len))) ||
+        (def == NULL && (c->flags & QLW_AT_CMD_BARE) && line[0] != '+')) {
         add_resp_line(at, line, len);
         return true;
     }
@@ -462,6 +428,8 @@ static bool take_response(qlw_at *at, const char *line, size_t len, bool garbled
  * command). Everything else is a URC, as between commands. */
 static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
 {
+    int code;
+
     if (strcmp(line, at->cfg.sync_command[at->sync_which]) == 0)
         return true; /* echo */
     if (!garbled && at->sync == QLW_SYNC_AWAITING &&
@@ -469,13 +437,9 @@ static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
         at->sync = QLW_SYNC_ANSWERED;
         return true;
     }
-    if (!is_final_token(line))
+    /* A final result before the answer line is stale: classify() counts it. */
+    if (at->sync != QLW_SYNC_ANSWERED || final_token(line, &code) < 0)
         return false;
-    if (at->sync != QLW_SYNC_ANSWERED) {
-        at->stats.stale_finals++;
-        queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
-        return true;
-    }
     at->sync = QLW_SYNC_OFF; /* in step again: the command itself goes next */
     at->stale = false;
     return true;
@@ -484,25 +448,35 @@ static bool take_sync(qlw_at *at, const char *line, size_t len, bool garbled)
 static void classify(qlw_at *at, const char *line, size_t len, bool garbled)
 {
     unsigned flags = garbled ? QLW_LINE_GARBLED : 0;
-    const qlw_at_urc_def *def;
+    const qlw_at_urc_def *def = urc_def(at, line, len);
+    int code;
 
     at->stats.lines++;
-    if (at->booting) {
-        boot_line(at, line, len, flags);
-        return;
-    }
-    def = urc_def(at, line, len);
-    if (def != NULL && (def->flags & QLW_URC_REBOOT) &&
-        !(in_flight(at) && list_match(at->cmd.finals, line, len))) {
+    if (!at->booting && def != NULL && (def->flags & QLW_URC_REBOOT) &&
+        !(in_flight(at) && list_match(at->cmd.finals, line, len)))
         start_boot(at);
-        boot_line(at, line, len, flags);
+    if (at->booting) {
+        /* Without a terminator line (LTE modules print a lone "RDY") the
+         * banner is the line itself. */
+        bool end = at->cfg.boot_end == NULL || (def != NULL && (def->flags & QLW_URC_BOOT_END)) ||
+                   strcmp(line, at->cfg.boot_end) == 0;
+
+        flags |= QLW_LINE_BOOT;
+        if (end) {
+            at->booting = false;
+            flags |= QLW_LINE_BOOT_END;
+        }
+        queue_urc(at, line, len, flags);
+        if (end)
+            queue_event(at, QLW_AT_EV_BOOT_END, 0);
         return;
     }
     if (at->sync >= QLW_SYNC_AWAITING && take_sync(at, line, len, garbled))
         return;
+    /* No command is in flight while the probe is awaited (it goes first). */
     if (in_flight(at) && take_response(at, line, len, garbled, def))
         return;
-    if (is_final_token(line)) {
+    if (final_token(line, &code) >= 0) {
         at->stats.stale_finals++;
         queue_event(at, QLW_AT_EV_STALE_FINAL, 0);
         return;
@@ -530,24 +504,27 @@ static bool guard_holds(const qlw_at *at, uint32_t now)
            !qlw_ms_reached(now, at->last_rx_ms + quiet);
 }
 
-static int write_some(qlw_at *at, const uint8_t *data, size_t len, size_t *pos)
+/* Writes what the port takes now of data: the count, or -1 once a failure
+ * has been reported. */
+static int write_some(qlw_at *at, const void *data, size_t len)
 {
-    int n = qlw_io_write(at->io, data + *pos, len - *pos);
+    int n = qlw_io_write(at->io, data, len);
 
-    if (n < 0)
-        return n;
+    if (n < 0) {
+        io_failed(at, n);
+        return -1;
+    }
     if (n > 0 && at->cfg.trace)
-        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_TX, data + *pos, (size_t)n, now_ms(at));
-    *pos += (size_t)n;
+        at->cfg.trace(at->cfg.trace_ctx, QLW_TRACE_TX, data, (size_t)n, now_ms(at));
     at->stats.bytes_tx += (uint32_t)n;
-    return QLW_OK;
+    return n;
 }
 
 static void all_written(qlw_at *at, uint32_t now)
 {
     at->stale = false;
     at->deadline_ms = now + at->cmd.timeout_ms;
-    if ((at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
+    if (QLW_AT_PROMPT && (at->cmd.flags & QLW_AT_CMD_PROMPT) && !at->sending_payload) {
         at->phase = QLW_PHASE_PROMPT;
         at->rd.want_prompt = true;
     } else {
@@ -558,96 +535,88 @@ static void all_written(qlw_at *at, uint32_t now)
 /* Writes (more of) the resynchronising probe: "[CR]probe CR", the first CR
  * only when a command or probe was cut mid-line, so that the module ends
  * that fragment first (its answer comes before the probe's line: stale). */
-static int write_sync(qlw_at *at)
+static void write_sync(qlw_at *at)
 {
     const char *probe = at->cfg.sync_command[at->sync_which];
-    size_t len = strlen(probe);
+    size_t len = strlen(probe), first;
 
     if (at->sync == QLW_SYNC_OFF) {
         at->sync = QLW_SYNC_WRITING;
         at->sync_cr = at->line_cut;
         at->sync_pos = 0;
     }
-    size_t first = at->sync_cr ? 1 : 0, total = first + len + 1;
-    while (at->sync_pos < total) {
-        bool in_probe = at->sync_pos >= first && at->sync_pos < first + len;
-        const uint8_t *part = in_probe ? (const uint8_t *)probe : (const uint8_t *)"\r";
-        size_t off = in_probe ? at->sync_pos - first : 0, end = off;
-        int rc = write_some(at, part, in_probe ? len : 1, &end);
+    first = at->sync_cr ? 1 : 0;
+    while (at->sync_pos < first + len + 1) {
+        size_t k = at->sync_pos - first; /* where in "probe CR" (wraps before it) */
+        bool cr = at->sync_pos < first || k == len;
+        int n = write_some(at, cr ? "\r" : probe + k, cr ? 1 : len - k);
 
-        if (rc < 0) {
-            io_failed(at, rc);
-            return rc;
-        }
-        if (end == off)
-            return QLW_OK; /* the port takes no more now: the rest later */
-        at->sync_pos += end - off;
+        if (n <= 0)
+            return; /* failed, or the port takes no more now: the rest later */
+        at->sync_pos += (size_t)n;
     }
     at->sync = QLW_SYNC_AWAITING;
     at->line_cut = false;
-    return QLW_OK;
 }
 
-static int flush_tx(qlw_at *at)
+static void write_pending(qlw_at *at)
 {
-    uint32_t now;
-    int rc;
+    const uint8_t *data = (const uint8_t *)at->tx;
+    size_t *pos = &at->tx_pos, len = at->tx_len;
+    uint32_t now = now_ms(at);
+    int n;
 
-    /* Called after every chunk read: the clock is read only when there is something to write. */
-    if (at->phase != QLW_PHASE_WRITING || at->sync >= QLW_SYNC_AWAITING)
-        return QLW_OK;
-    now = now_ms(at);
     if (guard_holds(at, now))
-        return QLW_OK;
-    if (at->stale && at->cfg.sync_command[0] != NULL && at->tx_pos == 0 && !at->sending_payload)
-        return write_sync(at);
-    if (at->tx_pos == 0 && !at->sending_payload)
+        return;
+    if (QLW_AT_PROMPT && at->sending_payload) {
+        data = at->cmd.payload;
+        pos = &at->payload_pos;
+        len = at->cmd.payload_len;
+    } else if (at->tx_pos == 0) {
+        if (at->stale && at->cfg.sync_command[0] != NULL) {
+            write_sync(at);
+            return;
+        }
         at->start_ms = now;
-    if (at->sending_payload)
-        rc = write_some(at, at->cmd.payload, at->cmd.payload_len, &at->payload_pos);
-    else
-        rc = write_some(at, (const uint8_t *)at->tx, at->tx_len, &at->tx_pos);
-    if (rc < 0) {
-        io_failed(at, rc);
-        return rc;
     }
-    if (at->sending_payload ? at->payload_pos == at->cmd.payload_len : at->tx_pos == at->tx_len)
+    n = write_some(at, data + *pos, len - *pos);
+    if (n < 0)
+        return;
+    *pos += (size_t)n;
+    if (*pos == len)
         all_written(at, now_ms(at));
-    return QLW_OK;
+}
+
+/* Called after every chunk read, where there is mostly nothing to write: the
+ * test costs less than the call. */
+static inline void flush_tx(qlw_at *at)
+{
+    if (at->phase == QLW_PHASE_WRITING && at->sync < QLW_SYNC_AWAITING)
+        write_pending(at);
 }
 
 /* ------------------------------------------------------------ sending */
 
-static int check_text(const qlw_at *at, const char *text)
-{
-    size_t n;
-
-    if (text == NULL || text[0] == '\0')
-        return QLW_ERR_ARG;
-    n = strlen(text);
-    if (n > at->cfg.cmd_max)
-        return QLW_ERR_OVERFLOW;
-    if (strpbrk(text, "\r\n") != NULL)
-        return QLW_ERR_ARG;
-    return QLW_OK;
-}
-
 int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ctx)
 {
-    int rc;
+    uint32_t guard_ms;
     size_t n;
 
     if (at == NULL || cmd == NULL)
         return QLW_ERR_ARG;
     if (at->phase != QLW_PHASE_IDLE)
         return QLW_ERR_BUSY;
-    rc = check_text(at, cmd->text);
-    if (rc != QLW_OK)
-        return rc;
-    /* Deadlines are compared wrap-safely, which only works below 2^31 ms. */
-    if ((uint64_t)cmd->timeout_ms + at->cfg.guard_ms > INT32_MAX)
+    n = cmd->text != NULL ? strlen(cmd->text) : 0;
+    if (n == 0)
         return QLW_ERR_ARG;
-    n = strlen(cmd->text);
+    if (n > at->cfg.cmd_max)
+        return QLW_ERR_OVERFLOW;
+    /* One line, and deadlines compared wrap-safely, which only works below 2^31 ms. */
+    guard_ms = at->cfg.guard_ms;
+    if (strpbrk(cmd->text, "\r\n") != NULL || guard_ms > INT32_MAX ||
+        (!QLW_AT_PROMPT && (cmd->flags & QLW_AT_CMD_PROMPT)) ||
+        cmd->timeout_ms > INT32_MAX - guard_ms)
+        return QLW_ERR_ARG;
     if (cmd->text != at->tx) /* built in qlw_at_text_buffer(): already in place */
         memcpy(at->tx, cmd->text, n);
     at->tx[n] = '\r';
@@ -664,12 +633,11 @@ int qlw_at_send(qlw_at *at, const qlw_at_cmd *cmd, qlw_at_done_fn done, void *ct
     at->done = done;
     at->done_ctx = ctx;
     at->resp_used = 0;
-    at->resp_count = 0;
     memset(&at->resp, 0, sizeof(at->resp));
     at->phase = QLW_PHASE_WRITING;
     at->start_ms = now_ms(at);
     /* A port that never drains must not hang the command: the clock runs while writing. */
-    at->deadline_ms = at->start_ms + at->cfg.guard_ms + cmd->timeout_ms;
+    at->deadline_ms = at->start_ms + guard_ms + cmd->timeout_ms;
     flush_tx(at);
     return QLW_OK;
 }
@@ -698,24 +666,29 @@ static uint32_t head3(const char *s, size_t len)
     return w;
 }
 
+static void dispatch_event(qlw_at *at, qlw_at_event ev, uint32_t count)
+{
+    for (size_t i = 0; i < at->handler_count; i++) {
+        const qlw_handler *h = &at->handlers[i];
+
+        if (h->event != NULL)
+            h->event(h->ctx, ev, count);
+    }
+}
+
 static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
 {
     qlw_at_line line = {(const char *)(rec + 1), rec->value, rec->flags, rec->time_ms};
+    uint32_t head;
 
     /* One loop per kind: the kind is tested once per record, not per handler. */
     if (rec->kind == QLW_URCQ_EVENT) {
-        for (size_t i = 0; i < at->handler_count; i++) {
-            const qlw_handler *h = &at->handlers[i];
-
-            if (h->event != NULL)
-                h->event(h->ctx, (qlw_at_event)rec->flags, rec->value);
-        }
+        dispatch_event(at, (qlw_at_event)rec->flags, rec->value);
         return;
     }
     if (rec->kind != QLW_URCQ_LINE)
         return;
-    uint32_t head = head3(line.text, line.len);
-
+    head = head3(line.text, line.len);
     for (size_t i = 0; i < at->handler_count; i++) {
         const qlw_handler *h = &at->handlers[i];
 
@@ -723,15 +696,6 @@ static void dispatch_record(qlw_at *at, const qlw_urcq_rec *rec)
             qlw_prefix_match(line.text, line.len, h->prefix))
             h->urc(h->ctx, &line);
     }
-}
-
-static void report_overflow(qlw_at *at)
-{
-    qlw_urcq_rec rec = {0, QLW_URCQ_EVENT, QLW_AT_EV_URC_OVERFLOW, now_ms(at), 0};
-
-    rec.value = at->urc_dropped_unreported;
-    at->urc_dropped_unreported = 0;
-    dispatch_record(at, &rec);
 }
 
 /* Queued URCs first (they arrived before the final result), then the completion. */
@@ -744,8 +708,12 @@ static void deliver(qlw_at *at)
         dispatch_record(at, rec);
         qlw_urcq_pop(&at->urcq);
     }
-    if (at->urc_dropped_unreported > 0)
-        report_overflow(at);
+    if (at->urc_dropped_unreported > 0) {
+        uint32_t dropped = at->urc_dropped_unreported;
+
+        at->urc_dropped_unreported = 0;
+        dispatch_event(at, QLW_AT_EV_URC_OVERFLOW, dropped);
+    }
     if (at->completed) {
         at->completed = false;
         if (at->done != NULL)
@@ -777,7 +745,7 @@ static void reader_event(qlw_at *at, qlw_rd_event ev)
         queue_event(at, QLW_AT_EV_LINE_OVERFLOW, (uint32_t)at->rd.last_overflow_bytes);
         break;
     case QLW_RD_PROMPT:
-        if (at->phase == QLW_PHASE_PROMPT) {
+        if (QLW_AT_PROMPT && at->phase == QLW_PHASE_PROMPT) {
             at->rd.want_prompt = false;
             at->sending_payload = true;
             at->phase = QLW_PHASE_WRITING;
@@ -790,7 +758,7 @@ static void reader_event(qlw_at *at, qlw_rd_event ev)
 }
 
 /* Feeds buffered bytes; stops right after a completion so it is dispatched in order. */
-static void feed(qlw_at *at)
+QLW_AT_NOINLINE static void feed(qlw_at *at)
 {
     while (at->rx_pos < at->rx_len && !at->completed) {
         qlw_rd_event ev;
@@ -820,12 +788,12 @@ typedef struct gather_end {
  * such read sizes the work per call, not per byte, is what costs. The bytes
  * and their order are the same, so is what the engine makes of them.
  *
- * The arrival time is taken once per qlw_at_process() call (*stamped), not
- * per read: the reads of one call follow each other within microseconds,
- * and with one-byte reads a clock read per byte would cost more than the
- * parsing.
+ * The arrival time is taken once per qlw_at_process() call, by the gather
+ * that brings its first bytes, not per read: the reads of one call follow
+ * each other within microseconds, and with one-byte reads a clock read per
+ * byte would cost more than the parsing.
  */
-static size_t gather(qlw_at *at, bool *stamped, int *reads, gather_end *end)
+static size_t gather(qlw_at *at, int *reads, gather_end *end)
 {
     size_t len = 0;
     /* Locals, not loads through at after every call (the compiler cannot
@@ -855,10 +823,8 @@ static size_t gather(qlw_at *at, bool *stamped, int *reads, gather_end *end)
     at->rx_pos = 0;
     if (len == 0)
         return 0;
-    if (!*stamped) {
+    if (*reads == done) /* the call's first bytes: every read before gave some */
         at->last_rx_ms = now_ms(at);
-        *stamped = true;
-    }
     at->stats.bytes_rx += (uint32_t)len;
     /* One call for the chunk: its reads share one arrival time, so the trace is the same. */
     if (at->cfg.trace)
@@ -893,7 +859,6 @@ static void expire(qlw_at *at, bool input_left)
 int qlw_at_process(qlw_at *at)
 {
     int rc = QLW_OK, reads = 0;
-    bool stamped = false;
     gather_end end = {false, 0};
     uint32_t tx_at_drain = 0;
 
@@ -908,7 +873,7 @@ int qlw_at_process(qlw_at *at)
             if (end.err < 0 || reads >= QLW_AT_MAX_READS_PER_PROCESS ||
                 (end.drained && at->stats.bytes_tx == tx_at_drain))
                 break;
-            if (gather(at, &stamped, &reads, &end) == 0)
+            if (gather(at, &reads, &end) == 0)
                 break;
             tx_at_drain = at->stats.bytes_tx;
         }
@@ -1081,23 +1046,24 @@ int qlw_at_cancel(qlw_at *at)
 
 /* ----------------------------------------------------------- handlers */
 
+/* A URC handler (urc) or an event handler (ev): whichever is given. */
 static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at_event_fn ev,
                        void *ctx)
 {
+    size_t n;
     qlw_handler *h;
 
-    if (prefix == NULL)
-        prefix = "";
-    if (strlen(prefix) >= QLW_AT_PREFIX_MAX)
+    if (at == NULL || (urc == NULL && ev == NULL))
+        return QLW_ERR_ARG;
+    n = strlen(prefix);
+    if (n >= QLW_AT_PREFIX_MAX)
         return QLW_ERR_ARG;
     if (at->handler_count >= at->cfg.handlers_max)
         return QLW_ERR_NOMEM;
     h = &at->handlers[at->handler_count++];
-    memcpy(h->prefix, prefix, strlen(prefix) + 1);
-    h->head = head3(prefix, strlen(prefix));
-    h->head_mask = 0;
-    for (size_t i = 0; i < 3 && prefix[i] != '\0'; i++)
-        h->head_mask |= 0xFFu << (8 * i);
+    memcpy(h->prefix, prefix, n + 1);
+    h->head = head3(prefix, n);
+    h->head_mask = head3("\xFF\xFF\xFF", n);
     h->urc = urc;
     h->event = ev;
     h->ctx = ctx;
@@ -1106,15 +1072,11 @@ static int add_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn urc, qlw_at
 
 int qlw_at_add_urc_handler(qlw_at *at, const char *prefix, qlw_at_urc_fn fn, void *ctx)
 {
-    if (at == NULL || fn == NULL)
-        return QLW_ERR_ARG;
-    return add_handler(at, prefix, fn, NULL, ctx);
+    return add_handler(at, prefix ? prefix : "", fn, NULL, ctx);
 }
 
 int qlw_at_add_event_handler(qlw_at *at, qlw_at_event_fn fn, void *ctx)
 {
-    if (at == NULL || fn == NULL)
-        return QLW_ERR_ARG;
     return add_handler(at, "", NULL, fn, ctx);
 }
 
@@ -1188,7 +1150,8 @@ int qlw_at_set_io(qlw_at *at, qlw_io *io)
         complete(at, QLW_AT_RESULT_IO_ERROR, QLW_ERR_PORT_GONE, "");
     at->io = io;
     qlw_reader_reset(&at->rd);
-    at->rd.want_prompt = false;
+    if (QLW_AT_PROMPT)
+        at->rd.want_prompt = false;
     at->rx_len = 0;
     at->rx_pos = 0;
     at->stale = false;

@@ -47,57 +47,25 @@ typedef struct qlw_raw_cmd {
     qlw_at_cmd cmd;
 } qlw_raw_cmd;
 
+/*
+ * The fields in order of use, the small and hot ones first: on a Thumb-2
+ * core a byte within the first 32 bytes of the handle, or a word within its
+ * first 128, is one 16-bit load or store, and further out a 32-bit one. The
+ * arrays and the configuration come last.
+ */
 struct qlw_at {
-    qlw_at_config cfg;
-    qlw_io *io;
-    bool owns_mem;
-    bool in_dispatch;
-
-    qlw_reader rd;
-    uint8_t rx[QLW_AT_RX_CHUNK];
-    size_t rx_len;
-    size_t rx_pos;
-    uint32_t last_rx_ms;
-
     /* the command in flight */
     qlw_phase phase;
-    qlw_at_cmd cmd;
-    char *tx; /* command text + CR */
-    size_t tx_len;
-    size_t tx_pos;
-    size_t payload_pos;
-    bool sending_payload;
-    bool got_line; /* a response line arrived: later copies of the text are not echo */
-    unsigned finals_expected;
-    unsigned finals_seen;
-    uint32_t start_ms;
-    uint32_t deadline_ms;
-    qlw_at_done_fn done;
-    void *done_ctx;
-    bool completed; /* completion waiting to be dispatched */
-    qlw_raw_cmd raw;
-
-    /* the response of the last command */
-    char *resp_buf;
-    size_t resp_used;
-    const char **resp_lines;
-    size_t resp_count;
-    char final[QLW_AT_FINAL_MAX];
-    qlw_at_response resp;
-
-    /* after a timeout: finals are stale until the next command is written */
-    bool stale;
-    uint32_t stale_since_ms;
     /* the probe that resynchronises after a timeout (cfg.sync_command) */
     qlw_sync sync;
-    unsigned sync_which; /* which of the two probes */
-    bool sync_cr;        /* this probe starts with a CR (see line_cut) */
-    bool line_cut;       /* a command or probe stopped mid-line: the next probe ends it first */
-    size_t sync_pos;     /* bytes of [CR] probe CR written */
-
+    bool in_dispatch;
+    bool completed; /* completion waiting to be dispatched */
     bool booting;
-    uint32_t boot_deadline_ms;
-
+    bool stale;    /* after a timeout: finals are stale until the next command is written */
+    bool got_line; /* a response line arrived: later copies of the text are not echo */
+    bool sending_payload;
+    bool line_cut; /* a command or probe stopped mid-line: the next probe ends it first */
+    bool sync_cr;  /* this probe starts with a CR (see line_cut) */
     /* The URC table by the first three bytes of its prefixes, built once at
      * init: every line is looked up in it, and a linear scan of a few dozen
      * prefixes that mostly start with "+N" or "+C" was the dearest part of
@@ -105,16 +73,58 @@ struct qlw_at {
      * wins). Unused (a linear scan) for longer tables or prefixes shorter
      * than three bytes. Entries are numbered from 1; 0 ends a chain. */
     bool urc_indexed;
-    uint8_t urc_head[QLW_AT_URC_BUCKETS];
-    uint8_t urc_next[QLW_AT_URC_INDEX_MAX];
+    bool owns_mem;
+    unsigned sync_which; /* which of the two probes */
+    qlw_io *io;
 
-    qlw_urcq urcq;
-    uint32_t urc_dropped_unreported;
+    char *tx; /* command text + CR */
+    size_t tx_len;
+    size_t tx_pos;
+    size_t payload_pos;
+    size_t rx_len;
+    size_t rx_pos;
+    uint32_t last_rx_ms;
+    uint32_t start_ms;
+    uint32_t deadline_ms;
+    uint32_t stale_since_ms;
+    uint32_t boot_deadline_ms;
+    unsigned finals_expected;
+    unsigned finals_seen;
+    size_t sync_pos; /* bytes of [CR] probe CR written */
+    qlw_at_done_fn done;
+    void *done_ctx;
+
+    /* the response of the last command */
+    char *resp_buf;
+    size_t resp_used;
+    const char **resp_lines;
+
     qlw_handler *handlers;
     size_t handler_count;
-
+    uint32_t urc_dropped_unreported;
+    qlw_urcq urcq;
+    qlw_reader rd;
+    qlw_at_cmd cmd;
+    qlw_at_response resp;
+    qlw_at_config cfg;
     qlw_at_stats stats;
+
+    uint8_t urc_head[QLW_AT_URC_BUCKETS];
+    uint8_t urc_next[QLW_AT_URC_INDEX_MAX];
+    char final[QLW_AT_FINAL_MAX];
+    uint8_t rx[QLW_AT_RX_CHUNK];
+    qlw_raw_cmd raw;
 };
+
+/* Keeps a function out of its one caller where inlining it costs code: in
+ * qlw_at_process(), which would hold it, registers run short and the
+ * spilling outweighs the call (measured on a Cortex-M4 at -Os). Only when
+ * optimising for size: elsewhere the call would cost time per chunk. */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+#define QLW_AT_NOINLINE __attribute__((noinline))
+#else
+#define QLW_AT_NOINLINE
+#endif
 
 /* Defined in prefix.c */
 bool qlw_prefix_match(const char *line, size_t len, const char *prefix);

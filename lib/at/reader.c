@@ -49,15 +49,19 @@ static bool is_text(uint8_t c)
     return (c >= 0x20 && c < 0x7F) || c == '\t';
 }
 
-#define QLW_BYTES_01 0x0101010101010101u
-#define QLW_BYTES_80 0x8080808080808080u
+/* Words of the machine's own width: eight bytes at a time on a 64-bit host,
+ * four on a 32-bit microcontroller, where 64-bit arithmetic would take pairs
+ * of registers and twice the code. */
+typedef size_t qlw_word;
+#define QLW_BYTES_01 ((qlw_word)-1 / 0xFFu)
+#define QLW_BYTES_80 (QLW_BYTES_01 * 0x80u)
 
-/* True when all eight bytes are 0x20..0x7E (exact: a borrow or carry only
+/* True when all bytes of w are 0x20..0x7E (exact: a borrow or carry only
  * spreads from a byte that is itself out of range). */
-static bool word_printable(uint64_t w)
+static bool word_printable(qlw_word w)
 {
-    uint64_t below = (w - QLW_BYTES_01 * 0x20u) & ~w;
-    uint64_t above = w + QLW_BYTES_01; /* 0x7F becomes 0x80 */
+    qlw_word below = (w - QLW_BYTES_01 * 0x20u) & ~w;
+    qlw_word above = w + QLW_BYTES_01; /* 0x7F becomes 0x80 */
 
     return ((below | above | w) & QLW_BYTES_80) == 0;
 }
@@ -66,12 +70,12 @@ static bool word_printable(uint64_t w)
  * Copies the run of text bytes at the start of src, at most max, to dst
  * (NULL: only measures it) and returns its length. Nearly every byte is in
  * such a run, and inside a run the state machine has nothing to decide, so
- * the run is taken eight bytes at a time.
+ * the run is taken a word at a time.
  */
 static inline size_t text_run(char *dst, const uint8_t *src, size_t max)
 {
     size_t n = 0;
-    uint64_t w;
+    qlw_word w;
 
     while (max - n >= sizeof(w)) {
         memcpy(&w, src + n, sizeof(w));
@@ -114,15 +118,17 @@ size_t qlw_reader_feed(qlw_reader *rd, const uint8_t *data, size_t len, qlw_rd_e
             return i + 1;
         }
         rd->prev_term = 0;
-        if (rd->skip_space) {
-            rd->skip_space = false;
-            if (c == ' ')
-                continue;
-        }
-        if (c == '>' && rd->want_prompt && rd->len == 0 && !rd->overflow) {
-            rd->skip_space = true;
-            *ev = QLW_RD_PROMPT;
-            return i + 1;
+        if (QLW_AT_PROMPT) {
+            if (rd->skip_space) {
+                rd->skip_space = false;
+                if (c == ' ')
+                    continue;
+            }
+            if (c == '>' && rd->want_prompt && rd->len == 0 && !rd->overflow) {
+                rd->skip_space = true;
+                *ev = QLW_RD_PROMPT;
+                return i + 1;
+            }
         }
         if (!is_text(c)) {
             rd->garbage_bytes++;

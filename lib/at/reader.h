@@ -6,6 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The data prompt ("> ", QLW_AT_CMD_PROMPT) is built unless the build
+ * leaves it out (QLWM2M_AT_PROMPT=OFF): no dialect of the library uses it. */
+#ifdef QLW_NO_AT_PROMPT
+#define QLW_AT_PROMPT 0
+#else
+#define QLW_AT_PROMPT 1
+#endif
+
 typedef enum qlw_rd_event {
     QLW_RD_NONE = 0, /* all bytes consumed, no line complete */
     QLW_RD_LINE,     /* a non-empty line is in buf/len */

@@ -7,11 +7,6 @@ static size_t round4(size_t n)
     return (n + 3u) & ~(size_t)3u;
 }
 
-size_t qlw_urcq_mem_size(size_t cap)
-{
-    return round4(cap);
-}
-
 void qlw_urcq_init(qlw_urcq *q, uint8_t *buf, size_t cap)
 {
     q->buf = buf;

@@ -33,6 +33,10 @@ bool qlw_urcq_push_event(qlw_urcq *q, unsigned ev, uint32_t count, uint32_t time
 /* Oldest record or NULL; a line's text (NUL-terminated) follows the header. */
 const qlw_urcq_rec *qlw_urcq_peek(const qlw_urcq *q);
 void qlw_urcq_pop(qlw_urcq *q);
-size_t qlw_urcq_mem_size(size_t cap);
+/* Bytes of memory a queue of cap bytes takes (cap rounded up to 4). */
+static inline size_t qlw_urcq_mem_size(size_t cap)
+{
+    return (cap + 3u) & ~(size_t)3u;
+}
 
 #endif

@@ -31,7 +31,7 @@ typedef enum qlw_neul_op {
     QLW_NEUL_NCDP_SET,    /* %s addr, %u port */
     QLW_NEUL_QLWSREGIND,  /* %d: 0 register, 1 deregister */
     QLW_NEUL_QLWULDATA,   /* %u len, %s hex */
-    QLW_NEUL_QLWULDATAEX, /* %u len, %s hex, %s mode (0x0100), %d seq */
+    QLW_NEUL_QLWULDATAEX, /* %u len, %s hex, %u mode (0x0100), %d seq */
     QLW_NEUL_NMGS,        /* %u len, %s hex */
     QLW_NEUL_QLWULDATASTATUS_READ,
     QLW_NEUL_NMGR,

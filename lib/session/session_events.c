@@ -177,10 +177,9 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         on_qlwevtind(s, a);
     } else if (qlw_neul_parse_uldatastatus(t, line->len, &a, &b) == QLW_OK) {
         on_uldatastatus(s, a, b);
-    } else if (strncmp(t, "+NSMI", 5) == 0 && qlw_neul_parse_nsmi(t, line->len, &a) == QLW_OK) {
+    } else if (qlw_neul_parse_nsmi(t, line->len, &a) == QLW_OK) {
         on_nsmi(s, a);
-    } else if (strncmp(t, "+CEREG", 6) == 0 &&
-               qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
+    } else if (qlw_neul_parse_cereg(t, line->len, false, &cr) == QLW_OK) {
         qlw_s_notice(s, QLW_NOTICE_CEREG, cr.stat, t);
         qlw_s_on_cereg(s, &cr);
     } else if (strncmp(t, "+NNMI", 5) == 0 && s->dialect != QLW_DIALECT_QLWCONFIG_B) {
@@ -188,10 +187,8 @@ static void on_urc(void *ctx, const qlw_at_line *line)
         int n = qlw_neul_parse_nnmi(t, line->len, s->dl_buf, sizeof(s->dl_buf));
         if (n == 0)
             s->dl_pending = true; /* AT+NNMI=2: announced only, read it with AT+NMGR */
-        else if (n > 0 && s->cfg.on_downlink != NULL)
-            s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
-        else if (n < 0)
-            qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, t);
+        else
+            qlw_s_downlink(s, n, t);
     } else if (qlw_neul_parse_cscon(t, line->len, &a) == QLW_OK) {
         qlw_s_notice(s, QLW_NOTICE_RRC, a, t);
     } else if (qlw_neul_parse_npsmr(t, line->len, &a) == QLW_OK) {
@@ -212,7 +209,9 @@ void qlw_s_module_reset(qlw_session *s, qlw_cause cause)
     s->backoff_on = false;
     if (s->want_registered)
         s->rereg = false; /* a fresh boot needs no deregistration */
-    qlw_s_mtk_reset(s);
+#ifdef QLW_HAVE_DIALECT_MTK
+    qlw_s_mtk_reset(s); /* (without the dialects their state is never used) */
+#endif
     qlw_s_set_state(s, QLW_STATE_STARTING, cause);
 }
 

@@ -244,6 +244,7 @@ void qlw_s_ul_module_lost(qlw_session *s, int err);
 /* Ends the command in flight as if its OK had come: its effect is already visible. */
 void qlw_s_overtake(qlw_session *s, qlw_proc proc, int step);
 void qlw_s_on_cereg(qlw_session *s, const qlw_cereg *cr);
+void qlw_s_downlink(qlw_session *s, int n, const char *line);
 
 /* The transport's name ("/dev/ttyUSB0"), for messages. */
 static inline const char *qlw_io_name_of(qlw_session *s)
@@ -283,6 +284,13 @@ static inline bool qlw_s_mtk(const qlw_session *s)
     (void)s; /* never set: probes and qlw_session_init() map A and B away */
     return false;
 #endif
+}
+
+/* True for the BC68 set, once set up (the dialect is known then, not AUTO):
+ * a build without the other dialects knows it without looking. */
+static inline bool qlw_s_bc68(const qlw_session *s)
+{
+    return !qlw_s_lte(s) && !qlw_s_mtk(s);
 }
 
 /* session_mtk.c: dialects A and B */

@@ -148,8 +148,7 @@ int qlw_get_stats(const qlw_session *s, qlw_session_stats *out)
 bool qlw_s_signal_next(const qlw_session *s, uint32_t *at_ms)
 {
     *at_ms = s->csq_at_ms;
-    return s->cfg.signal_poll_ms > 0 && s->state >= QLW_STATE_ATTACHED &&
-           s->dialect == QLW_DIALECT_NEUL;
+    return s->cfg.signal_poll_ms > 0 && s->state >= QLW_STATE_ATTACHED && qlw_s_bc68(s);
 }
 
 bool qlw_s_signal_due(const qlw_session *s)

@@ -261,7 +261,7 @@ static int setup_step(qlw_session *s, const qlw_at_response *r)
         break;
     }
     registered = cereg_answer(r, &cr) && qlw_cereg_registered(cr.stat);
-    if (s->step == 9 && s->cfg.resume_registration && s->dialect == QLW_DIALECT_NEUL && registered)
+    if (s->step == 9 && s->cfg.resume_registration && qlw_s_bc68(s) && registered)
         return ISSUE(s, 10, QLW_NEUL_NMSTATUS); /* registered already, maybe observed too */
     finish(s);
     s->need_setup = false;
@@ -302,7 +302,8 @@ static int cdp_step(qlw_session *s, const qlw_at_response *r)
         return finish(s); /* r is NULL only when a procedure starts (step 0) */
     if (r != NULL && r->result == QLW_AT_RESULT_REBOOTED)
         return finish(s);
-    if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
+    /* (Set up already, so the dialect is known: not AUTO.) */
+    if (s->step == 0 && (qlw_s_lte(s) || qlw_s_mtk(s))) {
         s->cdp_goal = QLW_GOAL_FAILED;
         qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
                         "AT+NCDP is a BC68-family command; configure this module's server "
@@ -432,7 +433,7 @@ void qlw_s_start_reg_timers(qlw_session *s)
 {
     s->reg_timer_on = true;
     s->reg_deadline_ms = qlw_s_now(s) + s->cfg.register_timeout_ms;
-    s->poll_on = s->cfg.nmstatus_poll_ms > 0 && s->dialect == QLW_DIALECT_NEUL;
+    s->poll_on = s->cfg.nmstatus_poll_ms > 0 && qlw_s_bc68(s);
     s->poll_at_ms = qlw_s_now(s) + s->cfg.nmstatus_poll_ms;
 }
 
@@ -440,7 +441,7 @@ static int register_step(qlw_session *s, const qlw_at_response *r)
 {
     if (s->step == 0 && qlw_s_lte(s))
         return ISSUE_CFG(s, 2, QLW_QLWCFG_REGISTER);
-    if (s->step == 0 && s->dialect != QLW_DIALECT_NEUL) {
+    if (s->step == 0 && qlw_s_mtk(s)) { /* (their own procedure registers them) */
         s->want_registered = false;
         qlw_s_fail_text(s, QLW_ERR_UNSUPPORTED,
                         "this module's LwM2M command set is detected but not driven");
@@ -533,6 +534,16 @@ static int poll_nmstatus_step(qlw_session *s, const qlw_at_response *r)
 
 /* ------------------------------------------------------------ downlinks */
 
+/* A decoded downlink (n bytes in dl_buf) to the application, or its loss
+ * (n < 0: the module's line could not be decoded) to on_notice. */
+void qlw_s_downlink(qlw_session *s, int n, const char *line)
+{
+    if (n > 0 && s->cfg.on_downlink != NULL)
+        s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
+    else if (n < 0)
+        qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, line);
+}
+
 static int read_downlink_step(qlw_session *s, const qlw_at_response *r)
 {
     int n;
@@ -545,10 +556,7 @@ static int read_downlink_step(qlw_session *s, const qlw_at_response *r)
         return 0;
     }
     n = qlw_neul_parse_nmgr(r->lines[0], strlen(r->lines[0]), s->dl_buf, sizeof(s->dl_buf));
-    if (n > 0 && s->cfg.on_downlink != NULL)
-        s->cfg.on_downlink(s->cfg.ctx, s->dl_buf, (size_t)n);
-    else if (n < 0)
-        qlw_s_notice(s, QLW_NOTICE_DOWNLINK_LOST, n, r->lines[0]);
+    qlw_s_downlink(s, n, r->lines[0]);
     return 0; /* dl_pending stays: read again until the module has none */
 }
 
@@ -588,10 +596,12 @@ static const step_fn steps[] = {
     [QLW_PROC_READ_DOWNLINK] = read_downlink_step,
     [QLW_PROC_REBOOT] = reboot_step,
     [QLW_PROC_SIGNAL] = qlw_s_signal_step,
+#ifdef QLW_HAVE_DIALECT_MTK /* else never picked: qlw_s_mtk_pick() is never called */
     [QLW_PROC_MTK_REGISTER] = qlw_s_mtk_register_step,
     [QLW_PROC_MTK_UPLINK] = qlw_s_mtk_uplink_step,
     [QLW_PROC_MTK_ANSWER] = qlw_s_mtk_answer_step,
     [QLW_PROC_MTK_NOTIFY] = qlw_s_mtk_notify_step,
+#endif
 };
 
 /* Procedures whose commands can be sent again when their answer was lost:

@@ -23,20 +23,18 @@ static bool is_con(qlw_uplink_mode m)
     return m == QLW_UPLINK_CON || m == QLW_UPLINK_CON_RELEASE;
 }
 
-static const char *ex_mode(qlw_uplink_mode m)
+/* The mode field of AT+QLWULDATAEX, printed as 0x%04X. */
+static unsigned ex_mode(qlw_uplink_mode m)
 {
-    switch (m) {
-    case QLW_UPLINK_NON_RELEASE:
-        return "0x0001";
-    case QLW_UPLINK_NON_RELEASE_AFTER_REPLY:
-        return "0x0010";
-    case QLW_UPLINK_CON:
-        return "0x0100";
-    case QLW_UPLINK_CON_RELEASE:
-        return "0x0101";
-    default:
-        return "0x0000";
-    }
+    static const uint16_t modes[] = {
+        [QLW_UPLINK_NON] = 0x0000,
+        [QLW_UPLINK_NON_RELEASE] = 0x0001,
+        [QLW_UPLINK_NON_RELEASE_AFTER_REPLY] = 0x0010,
+        [QLW_UPLINK_CON] = 0x0100,
+        [QLW_UPLINK_CON_RELEASE] = 0x0101,
+    };
+
+    return (unsigned)m < sizeof(modes) / sizeof(modes[0]) ? modes[m] : 0;
 }
 
 /* -------------------------------------------------------------- reports */
@@ -286,16 +284,16 @@ static void uplink_result(qlw_session *s, qlw_ul *ul, const qlw_at_response *r)
             hold_uplinks(s, s->cfg.backoff_min_ms);
             return;
         }
-        qlw_s_fail(s, QLW_ERR_CME, cme, r->command);
-        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, QLW_ERR_CME,
-                          cme);
-        return;
-    case QLW_AT_RESULT_CMS_ERROR:
-        qlw_s_fail(s, QLW_ERR_CMS, -1, r->command);
+        /* Refused, as a +CMS ERROR is: */
+        /* fall through */
+    case QLW_AT_RESULT_CMS_ERROR: {
+        int err = qlw_at_result_err(r->result); /* QLW_ERR_CME or QLW_ERR_CMS */
+
+        qlw_s_fail(s, err, cme, r->command);
         s->ul_phase = QLW_UPLINK_IDLE;
-        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, QLW_ERR_CMS,
-                          -1);
+        qlw_s_report_head(s, ul->uncertain ? QLW_OUTCOME_UNKNOWN : QLW_OUTCOME_FAILED, err, cme);
         return;
+    }
     case QLW_AT_RESULT_TIMEOUT:
         /* No final result: the module may have taken it. Ask before judging. */
         if (is_con(ul->mode)) {
@@ -397,7 +395,7 @@ void qlw_s_uplink_tick(qlw_session *s, uint32_t now)
     if (ul == NULL || !qlw_ms_reached(now, s->ul_deadline_ms))
         return;
     if (s->ul_phase == QLW_UPLINK_WAIT_STATUS) {
-        if (s->dialect == QLW_DIALECT_NEUL)
+        if (!qlw_s_mtk(s))
             s->ul_phase = QLW_UPLINK_QUERY; /* no status in time: ask before judging */
         else
             qlw_s_uplink_uncertain(s, ul, QLW_ERR_TIMEOUT);

@@ -1,6 +1,7 @@
 /* Argument helpers: field splitting, integers, hex. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -98,6 +99,46 @@ static void test_hex(void **state)
     assert_int_equal(qlw_at_field_hex32(&f, &v), QLW_ERR_PARSE);
 }
 
+/* Every byte value, at every place of a 24-digit run (the word-wide check
+ * and the byte-wise tail both see it): only 0-9, A-F and a-f decode, and
+ * the value comes out right. */
+static void test_hex_every_byte(void **state)
+{
+    static const char ref[] = "0123456789abcdefABCDEF01";
+    char hex[sizeof(ref)];
+    uint8_t out[12];
+
+    (void)state;
+    for (unsigned c = 0; c < 256; c++) {
+        bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        unsigned value = c <= '9' ? c - '0' : (c | 0x20u) - 'a' + 10;
+
+        for (size_t at = 0; at < sizeof(ref) - 1; at++) {
+            int rc;
+
+            memcpy(hex, ref, sizeof(ref));
+            hex[at] = (char)c;
+            rc = qlw_hex_decode(hex, sizeof(ref) - 1, out, sizeof(out));
+            if (!digit) {
+                assert_int_equal(rc, QLW_ERR_PARSE);
+                continue;
+            }
+            assert_int_equal(rc, 12);
+            assert_int_equal(at % 2 ? out[at / 2] & 0x0F : out[at / 2] >> 4, value);
+        }
+        {
+            qlw_at_field f = {hex, 2, false};
+            uint32_t v = 0;
+
+            hex[0] = '1';
+            hex[1] = (char)c;
+            assert_int_equal(qlw_at_field_hex32(&f, &v), digit ? QLW_OK : QLW_ERR_PARSE);
+            if (digit)
+                assert_int_equal(v, 0x10 + value);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_split_errors),
         cmocka_unit_test(test_int_ranges),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_hex_every_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -498,6 +498,11 @@ static void test_prompt_then_payload(void **state)
                       .payload_len = sizeof(payload)};
 
     script_on(&f->script, "AT+SEND=2", "\r\n> ", 0);
+#ifdef QLW_NO_AT_PROMPT
+    /* built without the prompt (test_at_prompt checks that case) */
+    assert_int_equal(qlw_at_send(f->at, &cmd, on_done, f), QLW_ERR_ARG);
+    return;
+#endif
     assert_int_equal(qlw_at_send(f->at, &cmd, on_done, f), QLW_OK);
     qlw_at_poll(f->at, 10);
     qlw_io_mem_push(f->io, "\r\nOK\r\n", 6, 5);
@@ -572,6 +577,41 @@ static void test_boot_line_without_terminator(void **state)
     assert_string_equal(f.log, "V(boot_start:0)U(RDY)V(boot_end:0)");
 }
 
+static void test_urc_table_not_indexed(void **state)
+{
+    /* A prefix shorter than three bytes: the table is scanned entry by entry
+     * instead of through the index, with the same rules. */
+    static const qlw_at_urc_def short_table[] = {{"ZZ", 0}, {"Neul", QLW_URC_REBOOT}};
+    static fixture f;
+    qlw_at_config cfg;
+    const qlw_at_response *r;
+
+    memset(&f, 0, sizeof(f));
+    *state = &f;
+    assert_int_equal(qlw_io_mem_open(&f.io, 1024, 0), QLW_OK);
+    qlw_io_mem_set_write_hook(f.io, script_hook, &f.script);
+    qlw_at_config_default(&cfg);
+    cfg.urc_table = short_table;
+    cfg.urc_table_len = 2;
+    cfg.boot_end = "OK";
+    assert_int_equal(qlw_at_open(&f.at, &cfg, f.io), QLW_OK);
+    assert_int_equal(qlw_at_add_urc_handler(f.at, "", on_urc, &f), QLW_OK);
+    assert_int_equal(qlw_at_add_event_handler(f.at, on_event, &f), QLW_OK);
+    script_on(&f.script, "AT+CGMM", "\r\nZZ 1\r\nQQ 1\r\nZ\r\n\r\nOK\r\n", 0);
+    script_on(&f.script, "AT+X", "\r\nNeul \r\n\r\nOK\r\n", 0);
+    assert_int_equal(
+        qlw_at_exec(f.at,
+                    &(qlw_at_cmd){.text = "AT+CGMM", .timeout_ms = 100, .flags = QLW_AT_CMD_BARE},
+                    &r),
+        QLW_OK);
+    assert_int_equal(r->line_count, 2);
+    assert_string_equal(r->lines[0], "QQ 1");
+    assert_string_equal(r->lines[1], "Z");
+    assert_int_equal(qlw_at_exec_raw(f.at, "AT+X", 1000, NULL), QLW_ERR_REBOOTED);
+    assert_false(qlw_at_booting(f.at));
+    assert_string_equal(f.log, "U(ZZ 1)V(boot_start:0)U(Neul )U(OK)V(boot_end:0)");
+}
+
 static void test_rdy_during_raw_probe_is_a_restart(void **state)
 {
     /* With the Quectel table (both families): a raw "AT" probe answered by a
@@ -624,6 +664,7 @@ int main(void)
         T(test_prompt_then_payload),
         T(test_garbled_line_is_never_a_response),
         T(test_boot_line_without_terminator),
+        T(test_urc_table_not_indexed),
         T(test_rdy_during_raw_probe_is_a_restart),
         cmocka_unit_test(test_mem_size_and_caller_memory),
     };

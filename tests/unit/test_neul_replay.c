@@ -364,7 +364,7 @@ static void test_uplink_urcs(void **state)
 
         assert_int_equal(qlw_neul_check_payload(con, sizeof(con)), QLW_OK);
         assert_int_equal(qlw_hex_encode(con, sizeof(con), hex, sizeof(hex)), 6);
-        NEUL(f, QLW_OK, QLW_NEUL_QLWULDATAEX, (unsigned)sizeof(con), hex, "0x0100", 1);
+        NEUL(f, QLW_OK, QLW_NEUL_QLWULDATAEX, (unsigned)sizeof(con), hex, 0x0100u, 1);
         assert_int_equal(qlw_hex_encode(nmgs, sizeof(nmgs), hex, sizeof(hex)), 8);
         NEUL(f, QLW_OK, QLW_NEUL_NMGS, (unsigned)sizeof(nmgs), hex);
         assert_int_equal(qlw_hex_encode(con, sizeof(con), hex, sizeof(hex)), 6);

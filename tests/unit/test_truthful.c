@@ -86,6 +86,37 @@ static void status_before_ok_is_the_answer(void **state)
                 "{ul 3 delivered ok -1 seq=3 n=1}");
 }
 
+/* Every mode as its own command: the mode field of AT+QLWULDATAEX, AT+NMGS and
+ * AT+QLWULDATA, byte for byte; a sequence number for the CON only. */
+static void every_mode_written_as_the_module_expects(void **state)
+{
+    static const payload p[] = {{0x01, QLW_UPLINK_NON_RELEASE},
+                                {0x02, QLW_UPLINK_NON_RELEASE_AFTER_REPLY},
+                                {0x03, QLW_UPLINK_CON_RELEASE},
+                                {0x04, QLW_UPLINK_LEGACY_NMGS},
+                                {0x05, QLW_UPLINK_NON}};
+
+    (void)state;
+    check_story("synthetic-session-uplink-modes.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 5,
+                "{ul 1 sent ok -1 seq=0 n=1}{ul 2 sent ok -1 seq=0 n=1}"
+                "{ul 3 delivered ok -1 seq=1 n=1}{ul 4 sent ok -1 seq=0 n=1}"
+                "{ul 5 sent ok -1 seq=0 n=1}");
+}
+
+/* Refused outright (+CME ERROR not "busy", +CMS ERROR): failed at once, with the code. */
+static void refused_uplinks_fail_with_their_code(void **state)
+{
+    static const payload p[] = {{0x01, QLW_UPLINK_NON},
+                                {0x02, QLW_UPLINK_NON},
+                                {0x03, QLW_UPLINK_NON},
+                                {0x04, QLW_UPLINK_NON}};
+
+    (void)state;
+    check_story("synthetic-session-uplink-refused.at", QLW_DELIVERY_AT_LEAST_ONCE, p, 4,
+                "{ul 1 failed QLW_ERR_CME 50 seq=0 n=1}{ul 2 sent ok -1 seq=0 n=1}"
+                "{ul 3 failed QLW_ERR_CMS -1 seq=0 n=1}{ul 4 sent ok -1 seq=0 n=1}");
+}
+
 /* F2: the status, then a late OK: delivered on the status, no ACK-timeout stall. */
 static void late_ok_after_status_changes_nothing(void **state)
 {
@@ -377,6 +408,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(status_before_ok_is_the_answer),
+        cmocka_unit_test(every_mode_written_as_the_module_expects),
+        cmocka_unit_test(refused_uplinks_fail_with_their_code),
         cmocka_unit_test(late_ok_after_status_changes_nothing),
         cmocka_unit_test(reboot_before_status_resends_flagged),
         cmocka_unit_test(reboot_before_status_at_most_once_is_unknown),
