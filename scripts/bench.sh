@@ -146,6 +146,10 @@ fi
 # newlib-nano, --gc-sections): what the linker kept from libqlwm2m.a, read
 # from its map file. Flash is .text + .rodata + .data (its initial values);
 # RAM is .data + .bss (the session itself is the application's buffer, below).
+# With -flto the library's code is the link-time partitions (*.ltrans.o):
+# examples/mcu is compiled without it (examples/mcu/CMakeLists.txt) and
+# newlib is an ordinary archive, so those are the library's, in one layer
+# "lto" (the map no longer names the objects).
 # map_share LAYERS MAP: "layer flash ram" per layer, then "total flash ram".
 map_share() {
   awk '
@@ -161,10 +165,13 @@ map_share() {
       if (match($0, /^ [.][A-Za-z_.0-9$]*/)) { sec = substr($0, 2, RLENGTH - 1); rest = substr($0, RLENGTH + 1) }
       else if ($0 ~ /^ +0x/) rest = $0
       else { sec = ""; next }
-      if (split(rest, f, " ") < 3 || f[1] !~ /^0x/ || f[2] !~ /^0x/ || f[3] !~ /libqlwm2m[.]a[(]/) next
+      if (split(rest, f, " ") < 3 || f[1] !~ /^0x/ || f[2] !~ /^0x/) next
+      if (f[3] ~ /[.]ltrans[0-9]*[.]ltrans[.]o$/) layer = "lto"
+      else if (f[3] ~ /libqlwm2m[.]a[(]/) {
+        obj = f[3]; sub(/.*libqlwm2m[.]a[(]/, "", obj); sub(/[.]c[.]obj[)]$/, "", obj)
+        layer = (obj in layer_of) ? layer_of[obj] : "other"
+      } else next
       size = hex(f[2])
-      obj = f[3]; sub(/.*libqlwm2m[.]a[(]/, "", obj); sub(/[.]c[.]obj[)]$/, "", obj)
-      layer = (obj in layer_of) ? layer_of[obj] : "other"
       if (sec ~ /^[.](text|rodata)/) flash[layer] += size
       else if (sec ~ /^[.]data/) { flash[layer] += size; ram[layer] += size }
       else if (sec ~ /^[.]bss/ || sec ~ /^COMMON/) ram[layer] += size
@@ -175,28 +182,6 @@ map_share() {
       for (l in seen) { printf "%s %d %d\n", l, flash[l], ram[l]; tf += flash[l]; tr += ram[l] }
       printf "total %d %d\n", tf, tr
     }' "$1" "$2"
-}
-# lto_share MAP: "flash ram" of the link-time partitions (*.ltrans.o) in MAP.
-lto_share() {
-  awk '
-    function hex(s,   i, v) {
-      v = 0; s = tolower(substr(s, 3))
-      for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-      return v
-    }
-    /^Linker script and memory map/ {on = 1; next}
-    !on {next}
-    {
-      if (match($0, /^ [.][A-Za-z_.0-9$]*/)) { sec = substr($0, 2, RLENGTH - 1); rest = substr($0, RLENGTH + 1) }
-      else if ($0 ~ /^ +0x/) rest = $0
-      else { sec = ""; next }
-      if (split(rest, f, " ") < 3 || f[1] !~ /^0x/ || f[2] !~ /^0x/ || f[3] !~ /[.]ltrans[0-9]*[.]ltrans[.]o$/) next
-      size = hex(f[2])
-      if (sec ~ /^[.](text|rodata)/) flash += size
-      else if (sec ~ /^[.]data/) { flash += size; ram += size }
-      else if (sec ~ /^[.]bss/ || sec ~ /^COMMON/) ram += size
-    }
-    END { printf "%d %d\n", flash, ram }' "$1"
 }
 if command -v arm-none-eabi-gcc >/dev/null; then
   step "footprint on a Cortex-M4: the library's share of examples/mcu (-Os, newlib-nano)"
@@ -235,13 +220,10 @@ if command -v arm-none-eabi-gcc >/dev/null; then
     read -r _ flash ram < <(grep '^total' "$work/share")
     echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
   done
-  # With -flto the library's code is the link-time partitions ("*.ltrans.o"):
-  # examples/mcu is compiled without it (examples/mcu/CMakeLists.txt), and
-  # newlib is an ordinary archive. One figure: the map no longer names layers.
   for variant in "BC68 only, no text, -flto:$build-m4-lto" \
     "BC68 only, no text, no store, -flto:$build-m4-lto-nostore"; do
     name=${variant%%:*}
-    read -r flash ram < <(lto_share "${variant#*:}/bin/qlwm2m-mcu.map")
+    read -r _ flash ram < <(map_share "$work/layers" "${variant#*:}/bin/qlwm2m-mcu.map" | grep '^total')
     printf '  %-44s %8s %8s\n' "$name" "$flash" "$ram"
     echo "{\"bench\":\"mcu_footprint\",\"target\":\"cortex-m4\",\"build\":\"$name\",\"flash\":$flash,\"ram\":$ram}" >>"$json"
   done
