@@ -140,14 +140,3 @@ int qlw_neul_session_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op o
     cmd->accept = a->accept;
     return rc;
 }
-
-int qlw_neul_session_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, op);
-    rc = qlw_neul_session_vcmd(cmd, buf, size, op, ap);
-    va_end(ap);
-    return rc;
-}

@@ -10,7 +10,7 @@
 #include <stdarg.h>
 
 typedef enum qlw_neul_op {
-    /* What the session sends (qlw_neul_session_cmd() builds these). */
+    /* What the session sends (qlw_neul_session_vcmd() builds these). */
     QLW_NEUL_AT,
     QLW_NEUL_ATE0,
     QLW_NEUL_CMEE,      /* %d */
@@ -66,12 +66,11 @@ int qlw_neul_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...);
 int qlw_neul_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, va_list ap);
 
 /*
- * The same for the ops the session sends (below QLW_NEUL_SESSION_OP_COUNT;
+ * qlw_neul_vcmd() for the ops the session sends (below QLW_NEUL_SESSION_OP_COUNT;
  * QLW_ERR_ARG for the others). Their rows are a table of their own, so that
  * a program driving the module only through a session links no other
  * command's text (a microcontroller's flash).
  */
-int qlw_neul_session_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, ...);
 int qlw_neul_session_vcmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_neul_op op, va_list ap);
 
 /* Formats a command of either table into buf and fills *cmd (no finals, no

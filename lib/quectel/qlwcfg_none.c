@@ -4,7 +4,6 @@
  * product): every module is driven as a BC68. Compiled only in such builds.
  */
 #include "qlwm2m/qlwcfg.h"
-#include "quectel/neul_cmd.h"
 #include "quectel/qlwcfg_cmd.h"
 #include "quectel/urc_tables.h"
 
@@ -21,20 +20,17 @@ void qlw_quectel_at_config(qlw_at_config *cfg)
     qlw_quectel_set_sync(cfg);
 }
 
-/* A dialect probe asks what the BC68 set answers; any other command is absent. */
+/* No command of the dialect exists here. The session's calls sit in branches
+ * for LTE modules that such a build never takes (its probe is AT+NCDP? of
+ * the BC68 set, session_proc.c), but they must still link. */
 int qlw_qlwcfg_cmd(qlw_at_cmd *cmd, char *buf, size_t size, qlw_dialect d, qlw_qlwcfg_op op, ...)
 {
+    (void)cmd;
+    (void)buf;
+    (void)size;
     (void)d;
-    if (op >= QLW_QLWCFG_PROBE_QLWSVC && op <= QLW_QLWCFG_PROBE_NCDP)
-        return qlw_neul_session_cmd(cmd, buf, size, QLW_NEUL_NCDP_READ);
+    (void)op;
     return QLW_ERR_UNSUPPORTED;
-}
-
-/* Whatever answered the probe is driven as a BC68. */
-qlw_dialect qlw_qlwcfg_classify(const qlw_at_response *r)
-{
-    (void)r;
-    return QLW_DIALECT_NEUL;
 }
 
 int qlw_parse_qlwurc(const char *line, size_t len, qlw_qlwurc *out)
