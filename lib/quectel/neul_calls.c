@@ -235,20 +235,10 @@ int qlw_neul_get_info(qlw_at *at, qlw_neul_info *out)
 
 static int read_csq(qlw_at *at, int *rssi_dbm)
 {
-    qlw_at_field f[2];
     const char *line;
-    size_t n;
-    int rc = exec_line(at, QLW_NEUL_CSQ, &line), rssi, ber;
+    int rc = exec_line(at, QLW_NEUL_CSQ, &line);
 
-    if (rc != QLW_OK)
-        return rc;
-    if (qlw_neul_split(line, strlen(line), "+CSQ", f, 2, &n) != QLW_OK || n != 2 ||
-        qlw_neul_dec_int(&f[0], 0, 99, &rssi) != QLW_OK ||
-        qlw_neul_dec_int(&f[1], 0, 99, &ber) != QLW_OK || (rssi > 31 && rssi != 99) ||
-        (ber > 7 && ber != 99))
-        return QLW_ERR_PARSE;
-    *rssi_dbm = rssi == 99 ? 0 : 2 * rssi - 113;
-    return QLW_OK;
+    return rc != QLW_OK ? rc : qlw_neul_parse_csq(line, strlen(line), rssi_dbm);
 }
 
 typedef struct stat_row {

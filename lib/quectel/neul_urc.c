@@ -172,6 +172,23 @@ const char *qlw_uplink_status_str(int status)
     return table_name(names, COUNT(names), status, "unknown");
 }
 
+/* ----------------------------------------------------------------- +CSQ */
+
+int qlw_neul_parse_csq(const char *line, size_t len, int *rssi_dbm)
+{
+    qlw_at_field f[2];
+    size_t n;
+    int rssi, ber;
+
+    if (qlw_neul_split(line, len, "+CSQ", f, COUNT(f), &n) != QLW_OK || n != 2 ||
+        qlw_neul_dec_int(&f[0], 0, 99, &rssi) != QLW_OK ||
+        qlw_neul_dec_int(&f[1], 0, 99, &ber) != QLW_OK || (rssi > 31 && rssi != 99) ||
+        (ber > 7 && ber != 99))
+        return QLW_ERR_PARSE;
+    *rssi_dbm = rssi == 99 ? 0 : 2 * rssi - 113;
+    return QLW_OK;
+}
+
 /* --------------------------------------------------------------- +CEREG */
 
 /* TAC and CI come together or not at all. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "quectel/neul_cmd.h"
+#include "quectel/neul_internal.h"
 #include "session/session_internal.h"
 
 void qlw_s_obs_init(qlw_session *s)
@@ -160,18 +161,16 @@ bool qlw_s_signal_due(const qlw_session *s)
 
 int qlw_s_signal_step(qlw_session *s, const qlw_at_response *r)
 {
-    qlw_at_field f[2];
-    long rssi;
+    int dbm;
 
     if (s->step == 0)
         return qlw_s_issue_neul(s, 1, QLW_NEUL_CSQ);
     qlw_s_finish(s);
     s->csq_at_ms = qlw_s_now(s) + s->cfg.signal_poll_ms;
-    /* 99 is "not known": kept as no reading */
+    /* 0 is "not known" (+CSQ:99): kept as no reading */
     if (qlw_s_ok(r) && r->line_count > 0 &&
-        qlw_at_split(r->lines[0], strlen(r->lines[0]), f, 2) >= 1 &&
-        qlw_at_field_int(&f[0], 0, 99, &rssi) == QLW_OK && rssi <= 31) {
-        s->stats.signal_rssi_dbm = 2 * (int)rssi - 113;
+        qlw_neul_parse_csq(r->lines[0], strlen(r->lines[0]), &dbm) == QLW_OK && dbm != 0) {
+        s->stats.signal_rssi_dbm = dbm;
         s->signal_ms = qlw_s_now(s);
     }
     return 0;

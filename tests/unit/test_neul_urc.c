@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "qlwm2m/neul.h"
+#include "quectel/neul_internal.h"
 
 /* A line and its length, for the (line, len) decoders. */
 #define L(s) (s), strlen(s)
@@ -390,6 +391,32 @@ static void test_nping(void **state)
 
 /* ------------------------------------------------------------- NMSTATUS */
 
+/* The AT+CSQ answer: one decoder for the typed call and the session's signal poll. */
+static void test_csq(void **state)
+{
+    static const char *const bad[] = {"+CSQ:32,99",   "+CSQ:98,0",  "+CSQ:20,8",      "+CSQ:20",
+                                      "+CSQ:20,99,1", "+CSQ:-1,99", "+CSQ:\"20\",99", "+CEREG:1,99",
+                                      "+CSQ:",        "CSQ:20,99"};
+    int dbm = 1;
+
+    (void)state;
+    assert_int_equal(qlw_neul_parse_csq("+CSQ:20,99", 10, &dbm), QLW_OK);
+    assert_int_equal(dbm, -73);
+    assert_int_equal(qlw_neul_parse_csq("+CSQ: 31,0", 10, &dbm), QLW_OK);
+    assert_int_equal(dbm, -51);
+    assert_int_equal(qlw_neul_parse_csq("+CSQ:0,7", 8, &dbm), QLW_OK);
+    assert_int_equal(dbm, -113);
+    assert_int_equal(qlw_neul_parse_csq("+CSQ:99,99", 10, &dbm), QLW_OK);
+    assert_int_equal(dbm, 0); /* not known */
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        dbm = 1;
+        assert_int_equal(qlw_neul_parse_csq(bad[i], strlen(bad[i]), &dbm), QLW_ERR_PARSE);
+        assert_int_equal(dbm, 1); /* untouched */
+    }
+    /* Only len bytes are read: "+CSQ:20,99" cut before its second field. */
+    assert_int_equal(qlw_neul_parse_csq("+CSQ:20,99", 7, &dbm), QLW_ERR_PARSE);
+}
+
 static void test_nmstatus(void **state)
 {
     static const struct {
@@ -769,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_nnmi),
         cmocka_unit_test(test_nsmi),
         cmocka_unit_test(test_nping),
+        cmocka_unit_test(test_csq),
         cmocka_unit_test(test_nmstatus),
         cmocka_unit_test(test_nmstatus_str),
         cmocka_unit_test(test_reboot_cause),
